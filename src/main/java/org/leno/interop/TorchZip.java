@@ -1,0 +1,144 @@
+package org.leno.interop;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/** The zip container of torch.save (PyTorch 1.6 and later): a pickle plus one record per storage. */
+public final class TorchZip {
+
+    private static final int ALIGNMENT = 64;
+    private static final long FIXED_TIME = 315532800000L + 86_400_000L; // 1980-01-02, for reproducible files
+
+    private TorchZip() {
+    }
+
+    public static Object read(Path file) {
+        String name = file.toString();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            String prefix = archivePrefix(zip, name);
+            ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
+            byte[] pickle = readEntry(zip, pkl, name);
+            return PickleReader.read(pickle, name, (key, dtype, numel) -> {
+                ZipEntry e = zip.getEntry(prefix + "data/" + key);
+                if (e == null) {
+                    throw new InterchangeException(name + ": storage record data/" + key + " is missing");
+                }
+                try {
+                    return readEntry(zip, e, name);
+                } catch (IOException io) {
+                    throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(io), io);
+                }
+            });
+        } catch (java.util.zip.ZipException e) {
+            throw new InterchangeException(name + ": not a readable torch.save zip file (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(e), e);
+        }
+    }
+
+    private static String archivePrefix(ZipFile zip, String name) {
+        Enumeration<? extends ZipEntry> entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            String entry = entries.nextElement().getName();
+            if (entry.endsWith("data.pkl")) {
+                String prefix = entry.substring(0, entry.length() - "data.pkl".length());
+                if (prefix.contains("..") || prefix.startsWith("/") || prefix.chars().filter(c -> c == '/').count() > 1) {
+                    throw new InterchangeException(name + ": refusing archive entry '" + entry + "'");
+                }
+                return prefix;
+            }
+        }
+        throw new InterchangeException(name + ": zip file without data.pkl (not written by torch.save)");
+    }
+
+    private static byte[] readEntry(ZipFile zip, ZipEntry e, String name) throws IOException {
+        long size = e.getSize();
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new InterchangeException(name + ": record " + e.getName() + " is larger than 2 GiB");
+        }
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] b = in.readNBytes(size >= 0 ? (int) size : Integer.MAX_VALUE - 16);
+            if (size >= 0 && b.length != size) {
+                throw new InterchangeException(name + ": record " + e.getName() + " is truncated");
+            }
+            return b;
+        }
+    }
+
+    /** Writes {@code root} as torch.save would, atomically. */
+    public static void write(Path file, Object root) {
+        PickleWriter.Pickled p = PickleWriter.write(root);
+        AtomicFiles.write(file, out -> write(out, p));
+    }
+
+    static void write(OutputStream target, PickleWriter.Pickled p) throws IOException {
+        CountingStream counting = new CountingStream(target);
+        ZipOutputStream zip = new ZipOutputStream(counting);
+        zip.setMethod(ZipOutputStream.STORED);
+        stored(zip, counting, "archive/data.pkl", p.pickle());
+        stored(zip, counting, "archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+        List<byte[]> storages = p.storages();
+        for (int i = 0; i < storages.size(); i++) {
+            stored(zip, counting, "archive/data/" + i, storages.get(i));
+        }
+        stored(zip, counting, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        zip.finish();
+        zip.flush();
+    }
+
+    private static void stored(ZipOutputStream zip, CountingStream counting, String name, byte[] data)
+            throws IOException {
+        zip.closeEntry();
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        e.setTime(FIXED_TIME);
+        int nameLen = name.getBytes(StandardCharsets.UTF_8).length;
+        long headerEnd = counting.count + 30 + nameLen + 4;
+        int pad = (int) ((ALIGNMENT - headerEnd % ALIGNMENT) % ALIGNMENT);
+        byte[] extra = new byte[4 + pad];
+        extra[0] = 'F';
+        extra[1] = 'B';
+        extra[2] = (byte) pad;
+        extra[3] = (byte) (pad >> 8);
+        e.setExtra(extra);
+        zip.putNextEntry(e);
+        new ByteArrayInputStream(data).transferTo(zip);
+        zip.closeEntry();
+    }
+
+    private static final class CountingStream extends FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.leno.model;
+
+import static org.bytedeco.pytorch.global.torch.relu;
+
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.nn.ConvLayer;
+import org.leno.nn.Layers;
+
+/** Pre-activation ResNet (He et al. 2016, "Identity Mappings in Deep Residual Networks"). */
+public final class PreActResNet extends ResidualNetwork {
+    private final ConvLayer conv1;
+    private final BatchNorm2dImpl bn;
+
+    public PreActResNet(ModelConfig config, int[] blocksPerStage) {
+        super(config, blocksPerStage);
+        conv1 = layers.conv(this, "conv1", 3, 64, 7, 2, 3, true);
+        buildStages(64, new long[] {1, 2, 2, 2}, Bottleneck::new);
+        bn = layers.batchNorm(this, "bn", STAGE_PLANES[3] * EXPANSION);
+        buildHead();
+    }
+
+    @Override
+    protected Tensor stem(Tensor x) {
+        return ResNet.maxPool3x3s2(conv1.forward(x));
+    }
+
+    @Override
+    protected Tensor beforePool(Tensor x) {
+        return relu(bn.forward(x));
+    }
+
+    static final class Bottleneck extends ResidualBlock {
+        private final BatchNorm2dImpl bn1;
+        private final ConvLayer conv1;
+        private final BatchNorm2dImpl bn2;
+        private final ConvLayer conv2;
+        private final BatchNorm2dImpl bn3;
+        private final ConvLayer conv3;
+        private final ConvLayer downConv;
+        private final BatchNorm2dImpl downBn;
+
+        Bottleneck(Layers l, int index, int count, long in, long planes, long stride) {
+            super(index == 0);
+            bn1 = l.batchNorm(this, "bn1", in);
+            conv1 = l.conv1x1(this, "conv1", in, planes, 1);
+            bn2 = l.batchNorm(this, "bn2", planes);
+            conv2 = l.conv3x3(this, "conv2", planes, planes, stride);
+            bn3 = l.batchNorm(this, "bn3", planes);
+            conv3 = l.conv1x1(this, "conv3", planes, planes * EXPANSION, 1);
+            if (stride != 1 || in != planes * EXPANSION) {
+                Module down = register_module("downsample", new Module("Sequential"));
+                downConv = l.conv1x1(down, "0", in, planes * EXPANSION, stride);
+                downBn = l.batchNorm(down, "1", planes * EXPANSION);
+            } else {
+                downConv = null;
+                downBn = null;
+            }
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor a = relu(bn1.forward(x));
+            Tensor shortcut = downConv == null ? x : downBn.forward(downConv.forward(a));
+            Tensor out = relu(bn2.forward(conv1.forward(a)));
+            out = relu(bn3.forward(conv2.forward(out)));
+            return torch.add(conv3.forward(out), shortcut);
+        }
+
+        @Override
+        void zeroInitResidual() {
+            torch.zeros_(bn3.weight());
+        }
+    }
+}

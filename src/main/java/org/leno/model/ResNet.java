@@ -1,0 +1,77 @@
+package org.leno.model;
+
+import static org.bytedeco.pytorch.global.torch.max_pool2d;
+import static org.bytedeco.pytorch.global.torch.relu;
+
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.nn.ConvLayer;
+import org.leno.nn.Layers;
+
+/** ResNet v1.5, identical to torchvision's resnet50/101/152. */
+public final class ResNet extends ResidualNetwork {
+    private final ConvLayer conv1;
+    private final BatchNorm2dImpl bn1;
+
+    public ResNet(ModelConfig config, int[] blocksPerStage) {
+        super(config, blocksPerStage);
+        conv1 = layers.conv(this, "conv1", 3, 64, 7, 2, 3, false);
+        bn1 = layers.batchNorm(this, "bn1", 64);
+        buildStages(64, new long[] {1, 2, 2, 2}, Bottleneck::new);
+        buildHead();
+    }
+
+    @Override
+    protected Tensor stem(Tensor x) {
+        return maxPool3x3s2(relu(bn1.forward(conv1.forward(x))));
+    }
+
+    static Tensor maxPool3x3s2(Tensor x) {
+        return max_pool2d(x, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, false);
+    }
+
+    static final class Bottleneck extends ResidualBlock {
+        private final ConvLayer conv1;
+        private final ConvLayer conv2;
+        private final ConvLayer conv3;
+        private final BatchNorm2dImpl bn1;
+        private final BatchNorm2dImpl bn2;
+        private final BatchNorm2dImpl bn3;
+        private final ConvLayer downConv;
+        private final BatchNorm2dImpl downBn;
+
+        Bottleneck(Layers l, int index, int count, long in, long planes, long stride) {
+            super(index == 0);
+            conv1 = l.conv1x1(this, "conv1", in, planes, 1);
+            bn1 = l.batchNorm(this, "bn1", planes);
+            conv2 = l.conv3x3(this, "conv2", planes, planes, stride);
+            bn2 = l.batchNorm(this, "bn2", planes);
+            conv3 = l.conv1x1(this, "conv3", planes, planes * EXPANSION, 1);
+            bn3 = l.batchNorm(this, "bn3", planes * EXPANSION);
+            if (stride != 1 || in != planes * EXPANSION) {
+                Module down = register_module("downsample", new Module("Sequential"));
+                downConv = l.conv1x1(down, "0", in, planes * EXPANSION, stride);
+                downBn = l.batchNorm(down, "1", planes * EXPANSION);
+            } else {
+                downConv = null;
+                downBn = null;
+            }
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor out = relu(bn1.forward(conv1.forward(x)));
+            out = relu(bn2.forward(conv2.forward(out)));
+            out = bn3.forward(conv3.forward(out));
+            Tensor identity = downConv == null ? x : downBn.forward(downConv.forward(x));
+            return relu(torch.add(out, identity));
+        }
+
+        @Override
+        void zeroInitResidual() {
+            torch.zeros_(bn3.weight());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package org.leno.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.nn.ConvLayer;
+import org.leno.nn.Layers;
+import org.leno.nn.NativeScope;
+
+/**
+ * What the three families share: a stem, four stages of bottleneck blocks named
+ * {@code layer1..layer4}, global average pooling, optional dropout and the {@code fc} classifier.
+ */
+public abstract class ResidualNetwork extends Module {
+    static final int EXPANSION = 4;
+    static final int[] STAGE_PLANES = {64, 128, 256, 512};
+
+    /** Makes the block at {@code index} of a stage with {@code count} blocks. */
+    @FunctionalInterface
+    protected interface BlockFactory {
+        ResidualBlock create(Layers layers, int index, int count, long inChannels, long planes, long stride);
+    }
+
+    /** Sees each block's input before the block runs and may replace it (for gradient analysis). */
+    @FunctionalInterface
+    public interface BlockObserver {
+        Tensor input(int block, Tensor x);
+    }
+
+    protected final Layers layers = new Layers();
+    private final ModelConfig config;
+    private final int[] blocksPerStage;
+    private final List<ResidualBlock> blocks = new ArrayList<>();
+    private LinearImpl fc;
+
+    protected ResidualNetwork(ModelConfig config, int[] blocksPerStage) {
+        super(config.arch().id());
+        this.config = config;
+        this.blocksPerStage = blocksPerStage.clone();
+    }
+
+    protected abstract Tensor stem(Tensor x);
+
+    /** Applied after the last stage, before pooling (pre-activation's final BN and ReLU). */
+    protected Tensor beforePool(Tensor x) {
+        return x;
+    }
+
+    protected final void buildStages(long inChannels, long[] strides, BlockFactory factory) {
+        long in = inChannels;
+        for (int s = 0; s < 4; s++) {
+            Module stage = register_module("layer" + (s + 1), new Module("Sequential"));
+            for (int i = 0; i < blocksPerStage[s]; i++) {
+                ResidualBlock b = factory.create(layers, i, blocksPerStage[s], in, STAGE_PLANES[s],
+                        i == 0 ? strides[s] : 1);
+                stage.register_module(Integer.toString(i), b);
+                blocks.add(b);
+                in = STAGE_PLANES[s] * EXPANSION;
+            }
+        }
+    }
+
+    protected final void buildHead() {
+        fc = layers.linear(this, "fc", STAGE_PLANES[3] * EXPANSION, config.nClasses());
+        if (config.zeroInitResidual()) {
+            blocks.forEach(ResidualBlock::zeroInitResidual);
+        }
+    }
+
+    public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    public Tensor forward(Tensor x, BlockObserver observer) {
+        Tensor h = stem(x);
+        for (int i = 0; i < blocks.size(); i++) {
+            if (observer != null) {
+                h = observer.input(i, h);
+            }
+            h = blocks.get(i).forward(h);
+        }
+        h = torch.flatten(torch.adaptive_avg_pool2d(beforePool(h), 1, 1), 1, -1);
+        if (config.dropout() > 0) {
+            h = torch.dropout(h, config.dropout(), is_training());
+        }
+        return fc.forward(h);
+    }
+
+    public ModelConfig config() { return config; }
+
+    public int[] blocksPerStage() { return blocksPerStage.clone(); }
+
+    public List<ResidualBlock> blocks() { return Collections.unmodifiableList(blocks); }
+
+    /** 1-based indices of the blocks that change resolution or width. */
+    public List<Integer> transitionBlocks() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i).transition()) {
+                out.add(i + 1);
+            }
+        }
+        return out;
+    }
+
+    /** Multiply-accumulates of one image of size {@code size} x {@code size} (convolutions and fc). */
+    public long macs(int size) {
+        boolean training = is_training();
+        eval();
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            forward(torch.zeros(1, 3, size, size));
+            long macs = fc.weight().numel();
+            for (ConvLayer c : layers.convs()) {
+                macs += c.lastMacs();
+            }
+            return macs;
+        } finally {
+            train(training);
+        }
+    }
+
+    /** Number of parameter elements. */
+    public long parameterCount() {
+        try (NativeScope scope = NativeScope.open()) {
+            var params = parameters(true);
+            long n = 0;
+            for (long i = 0; i < params.size(); i++) {
+                n += params.get(i).numel();
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package org.leno.nn;
+
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Tensor;
+
+/** A Conv2d registered in its parent module, remembering the size of its last output to count MACs. */
+public final class ConvLayer {
+    private final Conv2dImpl impl;
+    private final long macsPerPixel;
+    private long lastOutputPixels;
+
+    ConvLayer(Conv2dImpl impl, long in, long out, long kernel) {
+        this.impl = impl;
+        this.macsPerPixel = in * out * kernel * kernel;
+    }
+
+    public Tensor forward(Tensor x) {
+        Tensor y = impl.forward(x);
+        lastOutputPixels = y.size(2) * y.size(3);
+        return y;
+    }
+
+    public Conv2dImpl module() { return impl; }
+
+    public Tensor weight() { return impl.weight(); }
+
+    /** Multiply-accumulates per image in the last forward pass. */
+    public long lastMacs() { return lastOutputPixels * macsPerPixel; }
+}

@@ -1,0 +1,54 @@
+package org.leno.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.BatchNormOptions;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+
+/**
+ * Builds and registers the layers of one network, keeping its convolutions so that the network can
+ * count its multiply-accumulates. Convolution weights get the reference init: Kaiming-normal with
+ * fan_out and ReLU gain; BatchNorm keeps weight 1, bias 0, eps 1e-5, momentum 0.1.
+ */
+public final class Layers {
+    private final List<ConvLayer> convs = new ArrayList<>();
+
+    public ConvLayer conv(Module parent, String name, long in, long out, long kernel, long stride, long pad,
+                          boolean bias) {
+        Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));
+        o.stride().put(new LongPointer(stride, stride));
+        o.padding().put(new LongPointer(pad, pad));
+        o.bias().put(bias);
+        Conv2dImpl conv = parent.register_module(name, new Conv2dImpl(o));
+        org.bytedeco.pytorch.global.torch.normal_(conv.weight(), 0, Math.sqrt(2.0 / (out * kernel * kernel)));
+        ConvLayer layer = new ConvLayer(conv, in, out, kernel);
+        convs.add(layer);
+        return layer;
+    }
+
+    public ConvLayer conv1x1(Module parent, String name, long in, long out, long stride) {
+        return conv(parent, name, in, out, 1, stride, 0, false);
+    }
+
+    public ConvLayer conv3x3(Module parent, String name, long in, long out, long stride) {
+        return conv(parent, name, in, out, 3, stride, 1, false);
+    }
+
+    public BatchNorm2dImpl batchNorm(Module parent, String name, long channels) {
+        return parent.register_module(name, new BatchNorm2dImpl(new BatchNormOptions(channels)));
+    }
+
+    public LinearImpl linear(Module parent, String name, long in, long out) {
+        return parent.register_module(name, new LinearImpl(in, out));
+    }
+
+    public List<ConvLayer> convs() {
+        return Collections.unmodifiableList(convs);
+    }
+}

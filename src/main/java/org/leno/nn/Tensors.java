@@ -1,0 +1,87 @@
+package org.leno.nn;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.leno.interop.DType;
+import org.leno.interop.TensorData;
+
+/** Moves tensors between libtorch and the Java heap. */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    public static ScalarType scalarType(DType d) {
+        return switch (d) {
+            case F32 -> ScalarType.Float;
+            case F64 -> ScalarType.Double;
+            case F16 -> ScalarType.Half;
+            case BF16 -> ScalarType.BFloat16;
+            case I64 -> ScalarType.Long;
+            case I32 -> ScalarType.Int;
+            case I16 -> ScalarType.Short;
+            case I8 -> ScalarType.Char;
+            case U8 -> ScalarType.Byte;
+            case BOOL -> ScalarType.Bool;
+        };
+    }
+
+    /**
+     * The tensor's element type. Asked through {@code TypeMeta.isScalarType}, because the binding's
+     * enum-returning {@code scalar_type()} was seen to return a wrong value.
+     */
+    public static DType dtype(Tensor t) {
+        var meta = t.dtype();
+        for (DType d : DType.values()) {
+            if (meta.isScalarType(scalarType(d))) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("unsupported tensor type " + meta.name().getString());
+    }
+
+    public static long[] shape(Tensor t) {
+        return t.sizes().vec().get();
+    }
+
+    /** A copy of {@code t} on the Java heap. */
+    public static TensorData toHost(Tensor t) {
+        Tensor c = t.detach().cpu().contiguous();
+        byte[] bytes = new byte[Math.toIntExact(c.nbytes())];
+        if (bytes.length > 0) {
+            new BytePointer(c.data_ptr()).capacity(bytes.length).get(bytes);
+        }
+        return new TensorData(dtype(c), shape(c), bytes);
+    }
+
+    /** A new libtorch tensor holding a copy of {@code d}. */
+    public static Tensor fromHost(TensorData d) {
+        BytePointer p = new BytePointer(d.data());
+        try {
+            return torch.from_blob(p, d.shape(), new TensorOptions(scalarType(d.dtype()))).clone();
+        } finally {
+            p.deallocate();
+        }
+    }
+
+    public static float[] floats(Tensor t) {
+        Tensor c = t.detach().cpu().to(ScalarType.Float).contiguous();
+        float[] out = new float[Math.toIntExact(c.numel())];
+        if (out.length > 0) {
+            c.data_ptr_float().get(out);
+        }
+        return out;
+    }
+
+    public static Tensor fromFloats(float[] values, long... shape) {
+        FloatPointer p = new FloatPointer(values);
+        try {
+            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Float)).clone();
+        } finally {
+            p.deallocate();
+        }
+    }
+}
