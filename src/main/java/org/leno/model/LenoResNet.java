@@ -3,7 +3,7 @@ package org.leno.model;
 import static org.bytedeco.pytorch.global.torch.relu;
 
 import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.bytedeco.pytorch.Module;
+import org.leno.nn.Container;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
@@ -64,7 +64,7 @@ public final class LenoResNet extends ResidualNetwork {
             conv3 = l.conv1x1(this, "conv3", planes, planes * EXPANSION, 1);
             bn3 = start || end ? l.batchNorm(this, "bn3", planes * EXPANSION) : null;
             if (start) {
-                Module down = register_module("downsample", new Module("Sequential"));
+                Container down = add("downsample", new Container("Sequential"));
                 // downsample.0 is the weightless max-pool, applied in forward
                 downConv = l.conv1x1(down, "1", in, planes * EXPANSION, 1);
                 downBn = l.batchNorm(down, "2", planes * EXPANSION);

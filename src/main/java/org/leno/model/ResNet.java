@@ -4,7 +4,7 @@ import static org.bytedeco.pytorch.global.torch.max_pool2d;
 import static org.bytedeco.pytorch.global.torch.relu;
 
 import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.bytedeco.pytorch.Module;
+import org.leno.nn.Container;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
@@ -51,7 +51,7 @@ public final class ResNet extends ResidualNetwork {
             conv3 = l.conv1x1(this, "conv3", planes, planes * EXPANSION, 1);
             bn3 = l.batchNorm(this, "bn3", planes * EXPANSION);
             if (stride != 1 || in != planes * EXPANSION) {
-                Module down = register_module("downsample", new Module("Sequential"));
+                Container down = add("downsample", new Container("Sequential"));
                 downConv = l.conv1x1(down, "0", in, planes * EXPANSION, stride);
                 downBn = l.batchNorm(down, "1", planes * EXPANSION);
             } else {

@@ -1,10 +1,10 @@
 package org.leno.model;
 
-import org.bytedeco.pytorch.Module;
+import org.leno.nn.Container;
 import org.bytedeco.pytorch.Tensor;
 
 /** One bottleneck residual block. */
-public abstract class ResidualBlock extends Module {
+public abstract class ResidualBlock extends Container {
     private final boolean transition;
 
     protected ResidualBlock(boolean transition) {

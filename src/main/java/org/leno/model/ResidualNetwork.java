@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.Module;
+import org.leno.nn.Container;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -16,7 +16,7 @@ import org.leno.nn.NativeScope;
  * What the three families share: a stem, four stages of bottleneck blocks named
  * {@code layer1..layer4}, global average pooling, optional dropout and the {@code fc} classifier.
  */
-public abstract class ResidualNetwork extends Module {
+public abstract class ResidualNetwork extends Container {
     static final int EXPANSION = 4;
     static final int[] STAGE_PLANES = {64, 128, 256, 512};
 
@@ -54,11 +54,11 @@ public abstract class ResidualNetwork extends Module {
     protected final void buildStages(long inChannels, long[] strides, BlockFactory factory) {
         long in = inChannels;
         for (int s = 0; s < 4; s++) {
-            Module stage = register_module("layer" + (s + 1), new Module("Sequential"));
+            Container stage = add("layer" + (s + 1), new Container("Sequential"));
             for (int i = 0; i < blocksPerStage[s]; i++) {
                 ResidualBlock b = factory.create(layers, i, blocksPerStage[s], in, STAGE_PLANES[s],
                         i == 0 ? strides[s] : 1);
-                stage.register_module(Integer.toString(i), b);
+                stage.add(Integer.toString(i), b);
                 blocks.add(b);
                 in = STAGE_PLANES[s] * EXPANSION;
             }

@@ -9,7 +9,6 @@ import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
 import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.Module;
 
 /**
  * Builds and registers the layers of one network, keeping its convolutions so that the network can
@@ -19,33 +18,33 @@ import org.bytedeco.pytorch.Module;
 public final class Layers {
     private final List<ConvLayer> convs = new ArrayList<>();
 
-    public ConvLayer conv(Module parent, String name, long in, long out, long kernel, long stride, long pad,
+    public ConvLayer conv(Container parent, String name, long in, long out, long kernel, long stride, long pad,
                           boolean bias) {
         Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));
         o.stride().put(new LongPointer(stride, stride));
         o.padding().put(new LongPointer(pad, pad));
         o.bias().put(bias);
-        Conv2dImpl conv = parent.register_module(name, new Conv2dImpl(o));
+        Conv2dImpl conv = parent.add(name, new Conv2dImpl(o));
         org.bytedeco.pytorch.global.torch.normal_(conv.weight(), 0, Math.sqrt(2.0 / (out * kernel * kernel)));
         ConvLayer layer = new ConvLayer(conv, in, out, kernel);
         convs.add(layer);
         return layer;
     }
 
-    public ConvLayer conv1x1(Module parent, String name, long in, long out, long stride) {
+    public ConvLayer conv1x1(Container parent, String name, long in, long out, long stride) {
         return conv(parent, name, in, out, 1, stride, 0, false);
     }
 
-    public ConvLayer conv3x3(Module parent, String name, long in, long out, long stride) {
+    public ConvLayer conv3x3(Container parent, String name, long in, long out, long stride) {
         return conv(parent, name, in, out, 3, stride, 1, false);
     }
 
-    public BatchNorm2dImpl batchNorm(Module parent, String name, long channels) {
-        return parent.register_module(name, new BatchNorm2dImpl(new BatchNormOptions(channels)));
+    public BatchNorm2dImpl batchNorm(Container parent, String name, long channels) {
+        return parent.add(name, new BatchNorm2dImpl(new BatchNormOptions(channels)));
     }
 
-    public LinearImpl linear(Module parent, String name, long in, long out) {
-        return parent.register_module(name, new LinearImpl(in, out));
+    public LinearImpl linear(Container parent, String name, long in, long out) {
+        return parent.add(name, new LinearImpl(in, out));
     }
 
     public List<ConvLayer> convs() {

@@ -1,0 +1,19 @@
+package org.leno.cli;
+
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.Loader;
+import org.leno.nn.Natives;
+import picocli.CommandLine.Command;
+
+/** Loads the native libraries once, so that their first unpacking happens outside real work. */
+@Command(name = "warm", hidden = true, description = "Unpack and load the native libraries.")
+final class WarmCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+        Natives.load();
+        Loader.load(org.bytedeco.opencv.global.opencv_imgcodecs.class);
+        Loader.load(org.bytedeco.opencv.global.opencv_imgproc.class);
+        System.out.println("natives ready in " + Loader.getCacheDir());
+        return 0;
+    }
+}

@@ -1,0 +1,87 @@
+package org.leno.data;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Iterator;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/** Reads an image's width and height from its header alone, to refuse decompression bombs before decoding. */
+final class ImageHeader {
+    record Size(long width, long height) {
+        long pixels() { return width * height; }
+    }
+
+    private ImageHeader() {
+    }
+
+    static Optional<Size> read(byte[] b) {
+        if (b.length >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
+            return pnm(b);
+        }
+        if (b.length >= 30 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
+                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+            return webp(b);
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(b))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return Optional.empty();
+            }
+            ImageReader r = readers.next();
+            try {
+                r.setInput(in, true, true);
+                return Optional.of(new Size(r.getWidth(0), r.getHeight(0)));
+            } finally {
+                r.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Size> pnm(byte[] b) {
+        long[] v = new long[2];
+        int i = 2;
+        for (int k = 0; k < 2; k++) {
+            while (i < b.length && (Character.isWhitespace(b[i]) || b[i] == '#')) {
+                if (b[i] == '#') {
+                    while (i < b.length && b[i] != '\n') {
+                        i++;
+                    }
+                }
+                i++;
+            }
+            long n = 0;
+            int digits = 0;
+            while (i < b.length && Character.isDigit(b[i]) && digits < 12) {
+                n = n * 10 + (b[i++] - '0');
+                digits++;
+            }
+            if (digits == 0) {
+                return Optional.empty();
+            }
+            v[k] = n;
+        }
+        return Optional.of(new Size(v[0], v[1]));
+    }
+
+    private static Optional<Size> webp(byte[] b) {
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        return switch (chunk) {
+            case "VP8 " -> Optional.of(new Size(buf.getShort(26) & 0x3fff, buf.getShort(28) & 0x3fff));
+            case "VP8L" -> {
+                int bits = buf.getInt(21);
+                yield Optional.of(new Size((bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1));
+            }
+            case "VP8X" -> Optional.of(new Size(1 + ((b[24] & 0xff) | (b[25] & 0xff) << 8 | (b[26] & 0xff) << 16),
+                    1 + ((b[27] & 0xff) | (b[28] & 0xff) << 8 | (b[29] & 0xff) << 16)));
+            default -> Optional.empty();
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package org.leno.data;
+
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * The validation transform of the reference: resize the shorter side to {@code resize} (as
+ * torchvision's Resize(int)), centre-crop {@code crop} (as CenterCrop, zero-padding a smaller
+ * image), scale to [0,1] and normalise with the ImageNet mean and std, into CHW floats. Shrinking
+ * uses INTER_AREA, the closest of OpenCV's filters to PIL's antialiased bilinear; enlarging uses
+ * INTER_LINEAR, which equals PIL's bilinear there. An image already of the target size is not resampled.
+ */
+public record ValTransform(int resize, int crop) {
+    public static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    public static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    public ValTransform {
+        if (resize < 1 || crop < 1) {
+            throw new IllegalArgumentException("--val_resize and --val_crop_size must be positive");
+        }
+    }
+
+    /** Writes the CHW result for an RGB image into {@code out} at {@code offset}. */
+    public void apply(Mat rgb, float[] out, int offset) {
+        int w = rgb.cols();
+        int h = rgb.rows();
+        int newW;
+        int newH;
+        if (w <= h) {
+            newW = resize;
+            newH = (int) ((long) resize * h / w);
+        } else {
+            newH = resize;
+            newW = (int) ((long) resize * w / h);
+        }
+        try (Mat resized = resizeTo(rgb, newW, newH); Mat cropped = centerCrop(resized, crop)) {
+            Normalize.toChw(cropped, out, offset);
+        }
+    }
+
+    public float[] apply(Mat rgb) {
+        float[] out = new float[3 * crop * crop];
+        apply(rgb, out, 0);
+        return out;
+    }
+
+    static Mat resizeTo(Mat src, int w, int h) {
+        if (src.cols() == w && src.rows() == h) {
+            return src.clone();
+        }
+        Mat dst = new Mat();
+        int interpolation = w <= src.cols() && h <= src.rows() ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR;
+        try (Size size = new Size(w, h)) {
+            opencv_imgproc.resize(src, dst, size, 0, 0, interpolation);
+        }
+        return dst;
+    }
+
+    static Mat centerCrop(Mat src, int crop) {
+        int w = src.cols();
+        int h = src.rows();
+        Mat padded = src;
+        if (w < crop || h < crop) {
+            int padLeft = Math.max(0, (crop - w) / 2);
+            int padTop = Math.max(0, (crop - h) / 2);
+            int padRight = Math.max(0, (crop - w + 1) / 2);
+            int padBottom = Math.max(0, (crop - h + 1) / 2);
+            padded = new Mat();
+            try (Scalar zero = new Scalar(0.0)) {
+                opencv_core.copyMakeBorder(src, padded, padTop, padBottom, padLeft, padRight,
+                        opencv_core.BORDER_CONSTANT, zero);
+            }
+            w = padded.cols();
+            h = padded.rows();
+        }
+        int top = (int) Math.rint((h - crop) / 2.0);
+        int left = (int) Math.rint((w - crop) / 2.0);
+        try (Rect r = new Rect(left, top, crop, crop)) {
+            Mat view = new Mat(padded, r);
+            Mat copy = view.clone();
+            view.close();
+            if (padded != src) {
+                padded.close();
+            }
+            return copy;
+        }
+    }
+}

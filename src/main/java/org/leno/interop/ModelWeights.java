@@ -1,0 +1,58 @@
+package org.leno.interop;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.leno.model.ResidualNetwork;
+import org.leno.nn.StateDict;
+
+/** Loads weight files into models and saves models' weights, checking that they fit. */
+public final class ModelWeights {
+    private static final Pattern BLOCK_KEY = Pattern.compile("^layer([1-4])\\.(\\d+)\\.");
+
+    private ModelWeights() {
+    }
+
+    /** Loads a state dict or checkpoint file into {@code net}; nothing is loaded unless all of it fits. */
+    public static WeightFiles.Loaded load(ResidualNetwork net, Path file) {
+        WeightFiles.Loaded loaded = WeightFiles.readStateDict(file);
+        String wanted = net.config().arch().id();
+        loaded.arch().ifPresent(arch -> {
+            if (!arch.equalsIgnoreCase(wanted)) {
+                throw new InterchangeException(file + " is a '" + arch + "' checkpoint, not '" + wanted
+                        + "'; pass -a " + arch);
+            }
+        });
+        String blocks = blocksPerStage(loaded.stateDict());
+        String ours = java.util.Arrays.stream(net.blocksPerStage()).mapToObj(String::valueOf)
+                .collect(Collectors.joining("-"));
+        if (!blocks.isEmpty() && !blocks.equals(ours)) {
+            throw new InterchangeException(file + " holds a network with " + blocks + " blocks per stage, not "
+                    + net.config().name() + "'s " + ours + "; pass the matching --model_depth");
+        }
+        StateDict.load(net, loaded.stateDict(), file.toString());
+        return loaded;
+    }
+
+    /** Blocks per stage as "3-4-6-3", read from the layerN.M. keys; empty when the keys have none. */
+    static String blocksPerStage(Map<String, TensorData> stateDict) {
+        Map<Integer, Integer> maxIndex = new TreeMap<>();
+        for (String key : stateDict.keySet()) {
+            Matcher m = BLOCK_KEY.matcher(key);
+            if (m.find()) {
+                maxIndex.merge(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Math::max);
+            }
+        }
+        if (maxIndex.size() != 4) {
+            return "";
+        }
+        return maxIndex.values().stream().map(i -> String.valueOf(i + 1)).collect(Collectors.joining("-"));
+    }
+
+    public static void save(ResidualNetwork net, Path file) {
+        WeightFiles.writeStateDict(file, StateDict.toHost(net));
+    }
+}
