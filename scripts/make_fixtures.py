@@ -266,8 +266,37 @@ def forward_fixtures():
         json.dump(out, f)
 
 
+def predict_fixtures():
+    """Images and the logits torchvision's resnet50 (deterministic weights, 10 classes) gives them
+    through the validation transform at size 64 (no resampling: Resize(64) and CenterCrop(64) of a
+    64x64 image are the identity)."""
+    from PIL import Image
+    import torchvision.transforms as T
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    images = {
+        "rgb.png": Image.fromarray(rgb, "RGB"),
+        "grey.png": Image.fromarray(rgb[:, :, 1], "L"),
+        "rgba.png": Image.fromarray(np.dstack([rgb, rng.integers(0, 256, size=(64, 64), dtype=np.uint8)]), "RGBA"),
+    }
+    model = torchvision.models.resnet50(num_classes=10)
+    fill_deterministic(model)
+    model.eval()
+    tf = T.Compose([T.Resize(64), T.CenterCrop(64), T.ToTensor(),
+                    T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])])
+    expected = {}
+    for name, im in images.items():
+        im.save(os.path.join(OUT, name))
+        x = tf(Image.open(os.path.join(OUT, name)).convert("RGB")).unsqueeze(0)
+        with torch.no_grad():
+            expected[name] = model(x)[0].tolist()
+    with open(os.path.join(OUT, "predict_expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     interchange_fixtures()
     forward_fixtures()
+    predict_fixtures()
     print("fixtures written to", os.path.abspath(OUT))

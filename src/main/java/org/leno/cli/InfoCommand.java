@@ -66,7 +66,7 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf("  transition blocks   %s%n",
                 net.transitionBlocks().stream().map(String::valueOf).collect(Collectors.joining(", ")));
         long macs = (Long) info.get("macs");
-        System.out.printf("  MACs at %dx%d      %,d (%.2f G)%n", (Integer) info.get("image_size"),
-                (Integer) info.get("image_size"), macs, macs / 1e9);
+        System.out.printf("  %-20s%,d (%.2f G)%n", "MACs at " + info.get("image_size") + "x" + info.get("image_size"),
+                macs, macs / 1e9);
     }
 }

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.leno.interop.DType;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
 import org.leno.nn.Tensors;
@@ -32,7 +29,7 @@ class ForwardEquivalenceTest {
             List<String> pythonKeys = new ArrayList<>();
             EXPECTED.get(model).get("keys").forEach(k -> pythonKeys.add(k.asText()));
             assertThat(keys).containsExactlyElementsOf(pythonKeys);
-            fillDeterministic(net);
+            Fixtures.fillDeterministic(net);
             float[] input = deterministicInput(2 * 3 * 64 * 64);
             net.eval();
             assertClose(forward(net, input), EXPECTED.get(model).get("eval"), model + " eval");
@@ -56,40 +53,6 @@ class ForwardEquivalenceTest {
             maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected.get(i).asDouble()));
         }
         assertThat(maxDiff / maxAbs).as(what + ": max |difference| / max |logit|").isLessThan(1e-4);
-    }
-
-    /** The fixture script's formula, entry by entry in state-dict order. */
-    static void fillDeterministic(ResidualNetwork net) {
-        long offset = 0;
-        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-            for (Map.Entry<String, Tensor> e : StateDict.of(net).entrySet()) {
-                Tensor t = e.getValue();
-                if (Tensors.dtype(t) != DType.F32) {
-                    continue;
-                }
-                String key = e.getKey();
-                long[] shape = Tensors.shape(t);
-                int n = (int) t.numel();
-                float[] v = new float[n];
-                long fanIn = n / shape[0];
-                for (int i = 0; i < n; i++) {
-                    double u = Fixtures.uniform(offset + i);
-                    double x;
-                    if (key.endsWith("running_var")) {
-                        x = 1.0 + 0.25 * (u + 1.0);
-                    } else if (key.endsWith("running_mean") || key.endsWith("bias")) {
-                        x = 0.1 * u;
-                    } else if (shape.length == 1) {
-                        x = 1.0 + 0.1 * u;
-                    } else {
-                        x = u * Math.sqrt((shape.length == 4 ? 6.0 : 1.0) / fanIn);
-                    }
-                    v[i] = (float) x;
-                }
-                offset += n;
-                t.copy_(Tensors.fromFloats(v, shape));
-            }
-        }
     }
 
     static float[] deterministicInput(int n) {

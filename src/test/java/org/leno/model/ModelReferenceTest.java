@@ -45,9 +45,7 @@ class ModelReferenceTest {
             assertThat(convs).as("conv2d").isEqualTo(row.conv2d());
             assertThat(bns).as("batchnorm2d").isEqualTo(row.batchnorm2d());
             assertThat(net.macs(32)).as("MACs at 32").isEqualTo(row.macs32());
-            if (row.model().endsWith("50")) {
-                assertThat(net.macs(224)).as("MACs at 224").isEqualTo(row.macs224());
-            }
+            assertThat(net.macs(224)).as("MACs at 224").isEqualTo(row.macs224());
         } finally {
             net.close();
         }

@@ -7,6 +7,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.leno.interop.DType;
+import org.leno.model.ResidualNetwork;
+import org.leno.nn.NativeScope;
+import org.leno.nn.StateDict;
+import org.leno.nn.Tensors;
 
 /** The fixtures that scripts/make_fixtures.py wrote with PyTorch. */
 public final class Fixtures {
@@ -41,4 +49,39 @@ public final class Fixtures {
         z = z ^ (z >>> 31);
         return (z >>> 11) * 0x1.0p-53 * 2.0 - 1.0;
     }
+
+    /** The fixture script's formula, entry by entry in state-dict order. */
+    public static void fillDeterministic(ResidualNetwork net) {
+        long offset = 0;
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : StateDict.of(net).entrySet()) {
+                Tensor t = e.getValue();
+                if (Tensors.dtype(t) != DType.F32) {
+                    continue;
+                }
+                String key = e.getKey();
+                long[] shape = Tensors.shape(t);
+                int n = (int) t.numel();
+                float[] v = new float[n];
+                long fanIn = n / shape[0];
+                for (int i = 0; i < n; i++) {
+                    double u = uniform(offset + i);
+                    double x;
+                    if (key.endsWith("running_var")) {
+                        x = 1.0 + 0.25 * (u + 1.0);
+                    } else if (key.endsWith("running_mean") || key.endsWith("bias")) {
+                        x = 0.1 * u;
+                    } else if (shape.length == 1) {
+                        x = 1.0 + 0.1 * u;
+                    } else {
+                        x = u * Math.sqrt((shape.length == 4 ? 6.0 : 1.0) / fanIn);
+                    }
+                    v[i] = (float) x;
+                }
+                offset += n;
+                t.copy_(Tensors.fromFloats(v, shape));
+            }
+        }
+    }
+
 }
