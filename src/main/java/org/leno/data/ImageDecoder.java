@@ -22,14 +22,18 @@ public final class ImageDecoder {
     }
 
     public static Mat decode(Path file) {
+        return decode(file, file.toString());
+    }
+
+    /** Decodes {@code file}, naming it {@code name} in errors. */
+    public static Mat decode(Path file, String name) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UnreadableImageException(file + ": cannot read (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+            throw new UnreadableImageException(name + ": cannot read (" + e.getClass().getSimpleName() + ")");
         }
-        return decode(bytes, file.toString());
+        return decode(bytes, name);
     }
 
     public static Mat decode(byte[] bytes, String name) {
@@ -41,6 +45,9 @@ public final class ImageDecoder {
             throw new UnreadableImageException(name + ": header claims " + size.get().width() + "x"
                     + size.get().height() + " pixels, over the limit of " + MAX_PIXELS + " (decompression bomb?)");
         }
+        if (isTruncatedJpeg(bytes)) {
+            throw new UnreadableImageException(name + ": truncated JPEG (no end-of-image marker)");
+        }
         Mat img;
         try (BytePointer data = new BytePointer(bytes); Mat buf = new Mat(1, bytes.length, opencv_core.CV_8UC1, data)) {
             img = opencv_imgcodecs.imdecode(buf,
@@ -50,5 +57,22 @@ public final class ImageDecoder {
             throw new UnreadableImageException(name + ": not a decodable image");
         }
         return img;
+    }
+
+    /** libjpeg decodes a truncated file with a grey bottom; PIL refuses it, and so do we. */
+    static boolean isTruncatedJpeg(byte[] b) {
+        if (b.length < 4 || (b[0] & 0xff) != 0xff || (b[1] & 0xff) != 0xd8) {
+            return false;
+        }
+        int end = b.length;
+        while (end > 2 && b[end - 1] == 0) {
+            end--;
+        }
+        for (int i = end - 2; i >= Math.max(0, end - 64); i--) {
+            if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xd9) {
+                return false;
+            }
+        }
+        return true;
     }
 }

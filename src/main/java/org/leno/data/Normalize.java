@@ -1,30 +1,40 @@
 package org.leno.data;
 
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.MatVector;
 
-/** [0,1] scaling and ImageNet normalisation of an 8-bit RGB image into CHW float planes. */
+/**
+ * [0,1] scaling and ImageNet normalisation of an 8-bit RGB image, written by OpenCV's
+ * {@code convertTo} straight into the CHW float planes of a batch: {@code x * 1/(255 std) - mean/std},
+ * which equals torchvision's {@code (x / 255 - mean) / std} to within float rounding (about 1e-7).
+ */
 final class Normalize {
+    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] STD = {0.229f, 0.224f, 0.225f};
+
     private Normalize() {
     }
 
-    static void toChw(Mat rgb, float[] out, int offset) {
-        int w = rgb.cols();
+    static void toChw(Mat rgb, boolean flip, FloatPointer dst) {
         int h = rgb.rows();
-        int plane = w * h;
-        byte[] pixels = new byte[plane * 3];
-        Mat continuous = rgb.isContinuous() ? rgb : rgb.clone();
-        continuous.data().get(pixels);
-        // the same float32 operations as ToTensor + Normalize: x / 255, minus mean, divided by std
-        for (int c = 0; c < 3; c++) {
-            float mean = ValTransform.MEAN[c];
-            float std = ValTransform.STD[c];
-            int base = offset + c * plane;
-            for (int i = 0; i < plane; i++) {
-                out[base + i] = ((pixels[i * 3 + c] & 0xff) / 255f - mean) / std;
+        int w = rgb.cols();
+        try (MatVector planes = new MatVector(3)) {
+            if (flip) {
+                try (Mat flipped = new Mat()) {
+                    opencv_core.flip(rgb, flipped, 1);
+                    opencv_core.split(flipped, planes);
+                }
+            } else {
+                opencv_core.split(rgb, planes);
             }
-        }
-        if (continuous != rgb) {
-            continuous.close();
+            for (int c = 0; c < 3; c++) {
+                try (Mat out = new Mat(h, w, opencv_core.CV_32FC1, NativeViews.floatAt(dst, (long) c * h * w));
+                     Mat in = planes.get(c)) {
+                    in.convertTo(out, opencv_core.CV_32F, 1.0 / (255.0 * STD[c]), -MEAN[c] / (double) STD[c]);
+                }
+            }
         }
     }
 }

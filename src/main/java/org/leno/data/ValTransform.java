@@ -1,5 +1,7 @@
 package org.leno.data;
 
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -14,9 +16,9 @@ import org.bytedeco.opencv.opencv_core.Size;
  * uses INTER_AREA, the closest of OpenCV's filters to PIL's antialiased bilinear; enlarging uses
  * INTER_LINEAR, which equals PIL's bilinear there. An image already of the target size is not resampled.
  */
-public record ValTransform(int resize, int crop) {
-    public static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    public static final float[] STD = {0.229f, 0.224f, 0.225f};
+public record ValTransform(int resize, int crop) implements Transform {
+    public static final float[] MEAN = Normalize.MEAN;
+    public static final float[] STD = Normalize.STD;
 
     public ValTransform {
         if (resize < 1 || crop < 1) {
@@ -24,8 +26,11 @@ public record ValTransform(int resize, int crop) {
         }
     }
 
-    /** Writes the CHW result for an RGB image into {@code out} at {@code offset}. */
-    public void apply(Mat rgb, float[] out, int offset) {
+    @Override
+    public int outputSize() { return crop; }
+
+    @Override
+    public void apply(Mat rgb, SplittableRandom unused, FloatPointer dst) {
         int w = rgb.cols();
         int h = rgb.rows();
         int newW;
@@ -37,23 +42,28 @@ public record ValTransform(int resize, int crop) {
             newH = resize;
             newW = (int) ((long) resize * w / h);
         }
-        try (Mat resized = resizeTo(rgb, newW, newH); Mat cropped = centerCrop(resized, crop)) {
-            Normalize.toChw(cropped, out, offset);
+        try (Mat resized = resizeTo(rgb, newW, newH, opencv_imgproc.INTER_AREA); Mat cropped = centerCrop(resized, crop)) {
+            Normalize.toChw(cropped, false, dst);
         }
     }
 
+    /** The transform of one image as a new CHW float array. */
     public float[] apply(Mat rgb) {
         float[] out = new float[3 * crop * crop];
-        apply(rgb, out, 0);
+        try (FloatPointer p = new FloatPointer(out.length)) {
+            apply(rgb, null, p);
+            p.get(out);
+        }
         return out;
     }
 
-    static Mat resizeTo(Mat src, int w, int h) {
+    /** Resizes to w x h: {@code shrinkInterpolation} when no side grows, INTER_LINEAR otherwise; a copy if the size is unchanged. */
+    static Mat resizeTo(Mat src, int w, int h, int shrinkInterpolation) {
         if (src.cols() == w && src.rows() == h) {
             return src.clone();
         }
         Mat dst = new Mat();
-        int interpolation = w <= src.cols() && h <= src.rows() ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR;
+        int interpolation = w <= src.cols() && h <= src.rows() ? shrinkInterpolation : opencv_imgproc.INTER_LINEAR;
         try (Size size = new Size(w, h)) {
             opencv_imgproc.resize(src, dst, size, 0, 0, interpolation);
         }
@@ -79,14 +89,12 @@ public record ValTransform(int resize, int crop) {
         }
         int top = (int) Math.rint((h - crop) / 2.0);
         int left = (int) Math.rint((w - crop) / 2.0);
-        try (Rect r = new Rect(left, top, crop, crop)) {
-            Mat view = new Mat(padded, r);
-            Mat copy = view.clone();
-            view.close();
+        try (Rect r = new Rect(left, top, crop, crop); Mat view = new Mat(padded, r)) {
+            return view.clone();
+        } finally {
             if (padded != src) {
                 padded.close();
             }
-            return copy;
         }
     }
 }

@@ -1,0 +1,204 @@
+package org.leno.data;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Decodes and transforms batches on {@code workers} threads into a bounded window of ready
+ * batches, delivered in order. Each sample's augmentation draws from its own random stream,
+ * seeded by (seed, epoch, position), so the batches are the same whatever the worker count.
+ * A sample that cannot be read is skipped and counted ({@link Epoch#skipped()}), unless strict.
+ */
+public final class DataLoader implements AutoCloseable {
+
+    public record Config(int batchSize, int workers, boolean dropLast, long seed, boolean strict) {
+        public Config {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            }
+            if (workers < 0) {
+                throw new IllegalArgumentException("--workers must not be negative, got " + workers);
+            }
+        }
+    }
+
+    private final ImageSource source;
+    private final Transform transform;
+    private final EpochSampler sampler;
+    private final Config config;
+    private final ExecutorService pool;
+
+    public DataLoader(ImageSource source, Transform transform, EpochSampler sampler, Config config) {
+        this.source = source;
+        this.transform = transform;
+        this.sampler = sampler;
+        this.config = config;
+        // OpenCV's own thread pool would compete with the workers: --workers is the CPU budget
+        opencv_core.setNumThreads(1);
+        this.pool = config.workers() == 0 ? null : Executors.newFixedThreadPool(config.workers(), r -> {
+            Thread t = new Thread(r, "leno-data");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ImageSource source() { return source; }
+
+    public int batchesPerEpoch() {
+        int n = sampler.perRank();
+        return config.dropLast() ? n / config.batchSize() : (n + config.batchSize() - 1) / config.batchSize();
+    }
+
+    public Epoch epoch(int epoch) {
+        return new Epoch(epoch);
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The batches of one epoch, in order; close it to cancel what is still being prepared. */
+    public final class Epoch implements Iterator<Batch>, AutoCloseable {
+        private final int epoch;
+        private final int[] indices;
+        private final int batches;
+        private final Deque<Future<Batch>> window = new ArrayDeque<>();
+        private final AtomicInteger skipped = new AtomicInteger();
+        private final AtomicReference<String> firstSkip = new AtomicReference<>();
+        private int submitted;
+        private int delivered;
+
+        private Epoch(int epoch) {
+            this.epoch = epoch;
+            this.indices = sampler.indices(epoch);
+            this.batches = batchesPerEpoch();
+            int ahead = pool == null ? 0 : Math.max(2, 2 * config.workers());
+            while (submitted < Math.min(ahead, batches)) {
+                submit();
+            }
+        }
+
+        private void submit() {
+            int b = submitted++;
+            window.add(pool.submit(() -> load(b)));
+        }
+
+        @Override
+        public boolean hasNext() {
+            return delivered < batches;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int b = delivered++;
+            if (pool == null) {
+                return load(b);
+            }
+            if (submitted < batches) {
+                submit();
+            }
+            try {
+                return window.poll().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while loading data", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        private Batch load(int b) {
+            int from = b * config.batchSize();
+            int to = Math.min(indices.length, from + config.batchSize());
+            int s = transform.outputSize();
+            long per = 3L * s * s;
+            Tensor images = torch.empty(to - from, 3, s, s);
+            long[] labels = new long[to - from];
+            int n = 0;
+            int real = 0;
+            FloatPointer base = images.data_ptr_float();
+            for (int pos = from; pos < to; pos++) {
+                int index = indices[pos];
+                SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch, pos));
+                try (Mat rgb = source.rgb(index)) {
+                    transform.apply(rgb, rng, NativeViews.floatAt(base, n * per));
+                } catch (UnreadableImageException e) {
+                    if (config.strict()) {
+                        throw new UnreadableImageException(e.getMessage() + " (--strict-data)");
+                    }
+                    skipped.incrementAndGet();
+                    firstSkip.compareAndSet(null, e.getMessage());
+                    continue;
+                }
+                labels[n] = source.label(index);
+                if (!sampler.isPadding(pos)) {
+                    real++;
+                }
+                n++;
+            }
+            Tensor imageBatch = n == labels.length ? images : images.narrow(0, 0, n).clone();
+            if (imageBatch != images) {
+                images.close();
+            }
+            Tensor labelBatch;
+            try (LongPointer lp = new LongPointer(labels)) {
+                labelBatch = torch.from_blob(lp, new long[] {n}, new TensorOptions(torch.ScalarType.Long)).clone();
+            }
+            return new Batch(imageBatch, labelBatch, n, real);
+        }
+
+        public int skipped() { return skipped.get(); }
+
+        /** One line for the end of the epoch, or null when nothing was skipped. */
+        public String skippedSummary() {
+            int k = skipped.get();
+            return k == 0 ? null : "skipped " + k + " unreadable image" + (k == 1 ? "" : "s") + " (first: "
+                    + firstSkip.get() + ")";
+        }
+
+        @Override
+        public void close() {
+            for (Future<Batch> f : window) {
+                if (!f.cancel(true) && f.isDone()) {
+                    try {
+                        f.get().close();
+                    } catch (Exception ignored) {
+                        // the batch failed; nothing to free
+                    }
+                }
+            }
+            window.clear();
+        }
+    }
+
+    static long mix(long seed, int epoch, int position) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + position * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        return z ^ (z >>> 31);
+    }
+}
