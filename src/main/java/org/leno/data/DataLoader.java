@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.opencv.global.opencv_core;
@@ -83,7 +82,8 @@ public final class DataLoader implements AutoCloseable {
         private final int batches;
         private final Deque<Future<Batch>> window = new ArrayDeque<>();
         private final AtomicInteger skipped = new AtomicInteger();
-        private final AtomicReference<String> firstSkip = new AtomicReference<>();
+        private int firstSkipPosition = Integer.MAX_VALUE;
+        private String firstSkip;
         private int submitted;
         private int delivered;
 
@@ -151,8 +151,7 @@ public final class DataLoader implements AutoCloseable {
                     if (config.strict()) {
                         throw new UnreadableImageException(e.getMessage() + " (--strict-data)");
                     }
-                    skipped.incrementAndGet();
-                    firstSkip.compareAndSet(null, e.getMessage());
+                    recordSkip(pos, e.getMessage());
                     continue;
                 }
                 labels[n] = source.label(index);
@@ -172,13 +171,25 @@ public final class DataLoader implements AutoCloseable {
             return new Batch(imageBatch, labelBatch, n, real);
         }
 
+        private synchronized void recordSkip(int position, String message) {
+            skipped.incrementAndGet();
+            if (position < firstSkipPosition) {
+                firstSkipPosition = position;
+                firstSkip = message;
+            }
+        }
+
         public int skipped() { return skipped.get(); }
 
         /** One line for the end of the epoch, or null when nothing was skipped. */
+        private synchronized String firstSkip() {
+            return firstSkip;
+        }
+
         public String skippedSummary() {
             int k = skipped.get();
             return k == 0 ? null : "skipped " + k + " unreadable image" + (k == 1 ? "" : "s") + " (first: "
-                    + firstSkip.get() + ")";
+                    + firstSkip() + ")";
         }
 
         @Override
