@@ -67,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--topk must be at least 1, got " + topk);
         }
         List<String> names = classNames == null ? List.of() : readClassNames(classNames, config.nClasses());
-        ValTransform transform = new ValTransform(valResize, valCrop);
+        ValTransform transform = ValTransform.of(valResize, valCrop);
         Natives.threads(threads);
         ObjectMapper mapper = new ObjectMapper();
         try (ResidualNetwork net = ModelRegistry.create(config)) {

@@ -20,6 +20,13 @@ final class ImageHeader {
     }
 
     static Optional<Size> read(byte[] b) {
+        if (b.length >= 4 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8) {
+            return jpeg(b);
+        }
+        if (b.length >= 24 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            ByteBuffer buf = ByteBuffer.wrap(b);
+            return Optional.of(new Size(buf.getInt(16) & 0xffffffffL, buf.getInt(20) & 0xffffffffL));
+        }
         if (b.length >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
             return pnm(b);
         }
@@ -42,6 +49,33 @@ final class ImageHeader {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** Walks the JPEG markers to the first start-of-frame; a malformed header falls back to the decoder's own checks. */
+    private static Optional<Size> jpeg(byte[] b) {
+        int i = 2;
+        while (i + 9 < b.length) {
+            if ((b[i] & 0xff) != 0xff) {
+                return Optional.empty();
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xff) {
+                i++;
+                continue;
+            }
+            int length = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+            if (sof) {
+                int h = ((b[i + 5] & 0xff) << 8) | (b[i + 6] & 0xff);
+                int w = ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
+                return Optional.of(new Size(w, h));
+            }
+            if (marker == 0xd9 || marker == 0xda || length < 2) {
+                return Optional.empty();
+            }
+            i += 2 + length;
+        }
+        return Optional.empty();
     }
 
     private static Optional<Size> pnm(byte[] b) {

@@ -14,9 +14,10 @@ import org.bytedeco.opencv.opencv_core.Size;
  * torchvision's Resize(int)), centre-crop {@code crop} (as CenterCrop, zero-padding a smaller
  * image), scale to [0,1] and normalise with the ImageNet mean and std, into CHW floats. Shrinking
  * uses INTER_AREA, the closest of OpenCV's filters to PIL's antialiased bilinear; enlarging uses
- * INTER_LINEAR, which equals PIL's bilinear there. An image already of the target size is not resampled.
+ * INTER_LINEAR, which equals PIL's bilinear there ({@code area = false} shrinks with INTER_LINEAR too).
+ * An image already of the target size is not resampled.
  */
-public record ValTransform(int resize, int crop) implements Transform {
+public record ValTransform(int resize, int crop, boolean area) implements Transform {
     public static final float[] MEAN = Normalize.MEAN;
     public static final float[] STD = Normalize.STD;
 
@@ -24,6 +25,11 @@ public record ValTransform(int resize, int crop) implements Transform {
         if (resize < 1 || crop < 1) {
             throw new IllegalArgumentException("--val_resize and --val_crop_size must be positive");
         }
+    }
+
+    /** The default: INTER_AREA when shrinking, the closest to torchvision's PIL resize. */
+    public static ValTransform of(int resize, int crop) {
+        return new ValTransform(resize, crop, true);
     }
 
     @Override
@@ -42,7 +48,7 @@ public record ValTransform(int resize, int crop) implements Transform {
             newH = resize;
             newW = (int) ((long) resize * w / h);
         }
-        try (Mat resized = resizeTo(rgb, newW, newH, opencv_imgproc.INTER_AREA); Mat cropped = centerCrop(resized, crop)) {
+        try (Mat resized = resizeTo(rgb, newW, newH, area ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR); Mat cropped = centerCrop(resized, crop)) {
             Normalize.toChw(cropped, false, dst);
         }
     }

@@ -223,7 +223,7 @@ class DataPipelineTest {
         assertThat(good).exists();
         ImageFolder f = ImageFolder.scan(train);
         assertThat(f.size()).isEqualTo(9);
-        try (DataLoader loader = new DataLoader(f, new ValTransform(16, 16), EpochSampler.single(f.size(), false, 0),
+        try (DataLoader loader = new DataLoader(f, ValTransform.of(16, 16), EpochSampler.single(f.size(), false, 0),
                 new DataLoader.Config(4, 2, false, 0, false))) {
             int images = 0;
             try (DataLoader.Epoch e = loader.epoch(0)) {
@@ -238,7 +238,7 @@ class DataPipelineTest {
             }
             assertThat(images).isEqualTo(6);
         }
-        try (DataLoader strict = new DataLoader(f, new ValTransform(16, 16), EpochSampler.single(f.size(), false, 0),
+        try (DataLoader strict = new DataLoader(f, ValTransform.of(16, 16), EpochSampler.single(f.size(), false, 0),
                 new DataLoader.Config(4, 0, false, 0, true)); DataLoader.Epoch e = strict.epoch(0)) {
             assertThatThrownBy(e::next).isInstanceOf(UnreadableImageException.class).hasMessageContaining("--strict-data");
         }

@@ -34,7 +34,7 @@ class ValTransformTest {
 
     static void check(int crop, int top, int left) {
         try (BytePointer p = new BytePointer(pixels()); Mat img = new Mat(4, 6, opencv_core.CV_8UC3, p)) {
-            float[] out = new ValTransform(4, crop).apply(img);
+            float[] out = ValTransform.of(4, crop).apply(img);
             assertThat(out).hasSize(3 * crop * crop);
             for (int c = 0; c < 3; c++) {
                 for (int i = 0; i < crop; i++) {
@@ -71,7 +71,7 @@ class ValTransformTest {
         }
         // 6x4 image, resize 3: shorter side 4 -> 3, longer 6 -> int(3 * 6 / 4) = 4
         try (BytePointer p = new BytePointer(pixels()); Mat img = new Mat(4, 6, opencv_core.CV_8UC3, p)) {
-            float[] out = new ValTransform(3, 3).apply(img);
+            float[] out = ValTransform.of(3, 3).apply(img);
             assertThat(out).hasSize(27);
         }
     }

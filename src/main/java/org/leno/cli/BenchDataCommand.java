@@ -1,0 +1,80 @@
+package org.leno.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.leno.data.Batch;
+import org.leno.data.DataLoader;
+import org.leno.data.Datasets;
+import org.leno.data.EpochSampler;
+import org.leno.data.ImageSource;
+import org.leno.data.TrainTransform;
+import org.leno.nn.Natives;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "data", description = "Images/s of the training input pipeline: decode, RandomResizedCrop, flip, normalise.")
+final class BenchDataCommand implements Callable<Integer> {
+    @Option(names = "--data", description = "Folder holding train/<class>/<image> (or fashion-mnist; default: the embedded set).")
+    String data;
+
+    @Option(names = {"-j", "--workers"}, defaultValue = "2", description = "Loader threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = {"--train_crop_size", "--train-crop-size"}, defaultValue = "224",
+            description = "RandomResizedCrop output size (default: ${DEFAULT-VALUE}).")
+    int crop;
+
+    @Option(names = "--batches", defaultValue = "20", description = "Batches to time after one warm-up batch (default: ${DEFAULT-VALUE}).")
+    int batches;
+
+    @Option(names = "--area", description = "Shrink with INTER_AREA instead of INTER_LINEAR.")
+    boolean area;
+
+    @Option(names = "--json", description = "Print one line {\"images_per_s\": ..., \"images\": ...}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Natives.load();
+        ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0), "train");
+        TrainTransform transform = new TrainTransform(crop, org.leno.data.RandomResizedCrop.IMAGENET, 0.5, area);
+        try (DataLoader loader = new DataLoader(train, transform, EpochSampler.single(train.size(), true, 0),
+                new DataLoader.Config(batchSize, workers, false, 0, false))) {
+            long images = 0;
+            long start = 0;
+            int done = 0;
+            int epoch = 0;
+            while (done <= batches) {
+                try (DataLoader.Epoch e = loader.epoch(epoch++)) {
+                    while (e.hasNext() && done <= batches) {
+                        try (Batch b = e.next()) {
+                            if (done == 0) {
+                                start = System.nanoTime();
+                            } else {
+                                images += b.size();
+                            }
+                            done++;
+                        }
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = images / seconds;
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("images_per_s", rate);
+                out.put("images", images);
+                System.out.println(new ObjectMapper().writeValueAsString(out));
+            } else {
+                System.out.printf("%.1f images/s (%d images in %.2f s, %d workers, batch %d, crop %d, %s)%n", rate,
+                        images, seconds, workers, batchSize, crop, area ? "INTER_AREA" : "INTER_LINEAR");
+            }
+        }
+        return 0;
+    }
+}
