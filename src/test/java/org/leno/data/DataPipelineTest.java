@@ -186,6 +186,27 @@ class DataPipelineTest {
     }
 
     @Test
+    void imageBuffersAreReusedAcrossEpochsAndChannelsLastKeepsValues(@TempDir Path root) throws IOException {
+        ImageFolder f = ImageFolder.scan(folder(root, 4));
+        TrainTransform t = TrainTransform.imagenet(8);
+        List<float[]> nchw;
+        try (DataLoader loader = new DataLoader(f, t, EpochSampler.single(f.size(), true, 1),
+                new DataLoader.Config(2, 2, false, 1, false))) {
+            nchw = epoch(loader, 0, new ArrayList<>());
+            for (int e = 1; e < 5; e++) {
+                epoch(loader, e, new ArrayList<>());
+            }
+            assertThat(loader.allocatedBuffers()).isLessThanOrEqualTo(2 * 2 + 2);
+        }
+        try (DataLoader loader = new DataLoader(f, t, EpochSampler.single(f.size(), true, 1),
+                new DataLoader.Config(2, 2, false, 1, false, true)); DataLoader.Epoch e = loader.epoch(0);
+             Batch b = e.next()) {
+            assertThat(b.images().is_contiguous(org.bytedeco.pytorch.global.torch.MemoryFormat.ChannelsLast)).isTrue();
+            assertThat(Tensors.floats(b.images())).containsExactly(nchw.get(0));
+        }
+    }
+
+    @Test
     void shardsOfTwoRanksAreDisjointPaddedAndCoverTheSet() {
         for (int n : new int[] {10, 11}) {
             EpochSampler r0 = new EpochSampler(n, true, 3, 0, 2);
