@@ -294,9 +294,39 @@ def predict_fixtures():
         json.dump(expected, f, indent=1)
 
 
+def evaluate_fixture():
+    """Loss, Acc@1 and Acc@5 of LeNo-ResNet-50 (deterministic weights, 10 classes) on the embedded
+    validation set, through the validation transform at 28 (Resize(28) + CenterCrop(28) of a 28x28
+    image: no resampling), as `leno train -e` must report them."""
+    import gzip
+    import torchvision.transforms as T
+    from PIL import Image
+    base = os.path.join(os.path.dirname(__file__), "..", "src", "main", "resources", "org", "leno", "data", "embedded")
+    images = gzip.open(os.path.join(base, "val-images.gz")).read()[16:]
+    labels = gzip.open(os.path.join(base, "val-labels.gz")).read()[8:]
+    tf = T.Compose([T.Resize(28), T.CenterCrop(28), T.ToTensor(),
+                    T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])])
+    x = torch.stack([tf(Image.frombytes("L", (28, 28), images[i * 784:(i + 1) * 784]).convert("RGB"))
+                     for i in range(len(labels))])
+    y = torch.tensor(list(labels))
+    model = LenoResNet([3, 4, 6, 3], 10)
+    fill_deterministic(model)
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+        loss = F.cross_entropy(out, y).item()
+    top5 = out.topk(5, 1).indices
+    acc1 = (top5[:, 0] == y).float().mean().item() * 100
+    acc5 = (top5 == y[:, None]).any(1).float().mean().item() * 100
+    with open(os.path.join(OUT, "evaluate_expected.json"), "w") as f:
+        json.dump({"loss": loss, "acc1": acc1, "acc5": acc5, "images": len(labels)}, f, indent=1)
+    print("evaluate: loss %.4f acc1 %.2f acc5 %.2f" % (loss, acc1, acc5))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     interchange_fixtures()
     forward_fixtures()
     predict_fixtures()
+    evaluate_fixture()
     print("fixtures written to", os.path.abspath(OUT))

@@ -3,7 +3,7 @@ package org.leno.cli;
 import picocli.CommandLine.Command;
 
 @Command(name = "bench", description = "Benchmarks: the input pipeline (data) and the training step (model).",
-        subcommands = {BenchDataCommand.class, BenchValTransformCommand.class})
+        subcommands = {BenchDataCommand.class, BenchModelCommand.class, BenchValTransformCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "leno", mixinStandardHelpOptions = true, version = "leno 0.1.0",
         description = "Train, evaluate and study very deep residual networks (ResNet, pre-act ResNet, LeNo-ResNet).",
-        subcommands = {InfoCommand.class, PredictCommand.class, BenchCommand.class, WarmCommand.class})
+        subcommands = {TrainCommand.class, InfoCommand.class, PredictCommand.class, BenchCommand.class, WarmCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -23,6 +23,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 bad flags. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOverwrittenOptionsAllowed(true); // as argparse: a flag given twice takes the last value
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("leno " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage()

@@ -77,7 +77,12 @@ public final class DataLoader implements AutoCloseable {
     }
 
     public Epoch epoch(int epoch) {
-        return new Epoch(epoch);
+        return new Epoch(epoch, 0);
+    }
+
+    /** The batches of {@code epoch} from batch {@code startBatch} on (to resume an interrupted epoch). */
+    public Epoch epoch(int epoch, int startBatch) {
+        return new Epoch(epoch, startBatch);
     }
 
     @Override
@@ -119,12 +124,14 @@ public final class DataLoader implements AutoCloseable {
         private int submitted;
         private int delivered;
 
-        private Epoch(int epoch) {
+        private Epoch(int epoch, int startBatch) {
             this.epoch = epoch;
             this.indices = sampler.indices(epoch);
             this.batches = batchesPerEpoch();
+            this.submitted = Math.min(startBatch, batches);
+            this.delivered = submitted;
             int ahead = pool == null ? 0 : Math.max(2, 2 * config.workers());
-            while (submitted < Math.min(ahead, batches)) {
+            while (submitted < Math.min(delivered + ahead, batches)) {
                 submit();
             }
         }

@@ -3,7 +3,6 @@ package org.leno.model;
 import static org.bytedeco.pytorch.global.torch.relu;
 
 import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.leno.nn.Container;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
@@ -39,8 +38,7 @@ public final class PreActResNet extends ResidualNetwork {
         private final ConvLayer conv2;
         private final BatchNorm2dImpl bn3;
         private final ConvLayer conv3;
-        private final ConvLayer downConv;
-        private final BatchNorm2dImpl downBn;
+        private final Projection downsample;
 
         Bottleneck(Layers l, int index, int count, long in, long planes, long stride) {
             super(index == 0);
@@ -50,20 +48,13 @@ public final class PreActResNet extends ResidualNetwork {
             conv2 = l.conv3x3(this, "conv2", planes, planes, stride);
             bn3 = l.batchNorm(this, "bn3", planes);
             conv3 = l.conv1x1(this, "conv3", planes, planes * EXPANSION, 1);
-            if (stride != 1 || in != planes * EXPANSION) {
-                Container down = add("downsample", new Container("Sequential"));
-                downConv = l.conv1x1(down, "0", in, planes * EXPANSION, stride);
-                downBn = l.batchNorm(down, "1", planes * EXPANSION);
-            } else {
-                downConv = null;
-                downBn = null;
-            }
+            downsample = Projection.ifNeeded(l, this, in, planes, stride);
         }
 
         @Override
         public Tensor forward(Tensor x) {
             Tensor a = relu(bn1.forward(x));
-            Tensor shortcut = downConv == null ? x : downBn.forward(downConv.forward(a));
+            Tensor shortcut = downsample == null ? x : downsample.forward(a);
             Tensor out = relu(bn2.forward(conv1.forward(a)));
             out = relu(bn3.forward(conv2.forward(out)));
             return torch.add(conv3.forward(out), shortcut);

@@ -4,7 +4,6 @@ import static org.bytedeco.pytorch.global.torch.max_pool2d;
 import static org.bytedeco.pytorch.global.torch.relu;
 
 import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.leno.nn.Container;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
@@ -39,8 +38,7 @@ public final class ResNet extends ResidualNetwork {
         private final BatchNorm2dImpl bn1;
         private final BatchNorm2dImpl bn2;
         private final BatchNorm2dImpl bn3;
-        private final ConvLayer downConv;
-        private final BatchNorm2dImpl downBn;
+        private final Projection downsample;
 
         Bottleneck(Layers l, int index, int count, long in, long planes, long stride) {
             super(index == 0);
@@ -50,14 +48,7 @@ public final class ResNet extends ResidualNetwork {
             bn2 = l.batchNorm(this, "bn2", planes);
             conv3 = l.conv1x1(this, "conv3", planes, planes * EXPANSION, 1);
             bn3 = l.batchNorm(this, "bn3", planes * EXPANSION);
-            if (stride != 1 || in != planes * EXPANSION) {
-                Container down = add("downsample", new Container("Sequential"));
-                downConv = l.conv1x1(down, "0", in, planes * EXPANSION, stride);
-                downBn = l.batchNorm(down, "1", planes * EXPANSION);
-            } else {
-                downConv = null;
-                downBn = null;
-            }
+            downsample = Projection.ifNeeded(l, this, in, planes, stride);
         }
 
         @Override
@@ -65,7 +56,7 @@ public final class ResNet extends ResidualNetwork {
             Tensor out = relu(bn1.forward(conv1.forward(x)));
             out = relu(bn2.forward(conv2.forward(out)));
             out = bn3.forward(conv3.forward(out));
-            Tensor identity = downConv == null ? x : downBn.forward(downConv.forward(x));
+            Tensor identity = downsample == null ? x : downsample.forward(x);
             return relu(torch.add(out, identity));
         }
 

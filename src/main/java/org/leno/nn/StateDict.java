@@ -39,7 +39,8 @@ public final class StateDict {
         for (long i = 0; i < dict.size(); i++) {
             var item = dict.get(i);
             String name = item.key().getString();
-            out.put(prefix.isEmpty() ? name : prefix + "." + name, item.value());
+            // value() points into the dict, which dies with it: take a handle of our own (same TensorImpl)
+            out.put(prefix.isEmpty() ? name : prefix + "." + name, new Tensor(item.value()));
         }
     }
 

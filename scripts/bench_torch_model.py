@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""PyTorch's own training step timed as `leno bench model` times ours: forward, mean
+cross-entropy, backward and SGD (momentum 0.9, weight decay 1e-4) on one random batch, after warm-up.
+Usage: /usr/bin/python3 scripts/bench_torch_model.py [--arch resnet|lenoresnet] [-b 64] [--image-size 64]
+       [--iters 20] [--threads 2] [--amp bf16] [--channels-last]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+import torchvision
+
+sys.path.insert(0, os.path.dirname(__file__))
+from make_fixtures import LenoResNet  # noqa: E402  (the LeNo family as SPEC.md defines it)
+
+p = argparse.ArgumentParser()
+p.add_argument("--arch", default="resnet")
+p.add_argument("-b", "--batch-size", type=int, default=64)
+p.add_argument("--image-size", type=int, default=64)
+p.add_argument("--iters", type=int, default=20)
+p.add_argument("--warmup", type=int, default=3)
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--n-classes", type=int, default=1000)
+p.add_argument("--amp", default="none")
+p.add_argument("--channels-last", action="store_true")
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+torch.manual_seed(0)
+model = torchvision.models.resnet50(num_classes=a.n_classes) if a.arch == "resnet" else LenoResNet([3, 4, 6, 3], a.n_classes)
+x = torch.randn(a.batch_size, 3, a.image_size, a.image_size)
+if a.channels_last:
+    model = model.to(memory_format=torch.channels_last)
+    x = x.contiguous(memory_format=torch.channels_last)
+y = torch.randint(a.n_classes, (a.batch_size,))
+opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+model.train()
+
+
+def step():
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.amp == "bf16"):
+        loss = F.cross_entropy(model(x), y)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
+for _ in range(a.warmup):
+    step()
+start = time.time()
+for _ in range(a.iters):
+    step()
+seconds = time.time() - start
+print(json.dumps({"images_per_s": a.iters * a.batch_size / seconds, "step_s": seconds / a.iters}))

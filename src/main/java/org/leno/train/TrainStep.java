@@ -1,0 +1,71 @@
+package org.leno.train;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.model.ResidualNetwork;
+import org.leno.nn.NativeScope;
+import org.leno.nn.Tensors;
+
+/**
+ * One optimisation step: forward (optionally under CPU bf16 autocast), mean cross-entropy,
+ * backward, SGD; every native object it creates is freed when it returns.
+ */
+public final class TrainStep {
+    /** The step's loss and its top-1 and top-5 hits; a non-finite loss means nothing was updated. */
+    public record Result(double loss, int hits1, int hits5) {}
+
+    private final ResidualNetwork net;
+    private final Sgd sgd;
+    private final boolean bf16;
+
+    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
+        this.net = net;
+        this.sgd = sgd;
+        this.bf16 = bf16;
+    }
+
+    public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
+        try (NativeScope scope = NativeScope.open()) {
+            torch.manual_seed(seed);
+            Tensor output;
+            Tensor loss;
+            if (bf16) {
+                // autocast state is per thread: set it on the thread that runs forward
+                torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
+                torch.set_autocast_enabled(torch.DeviceType.CPU, true);
+                torch.increment_nesting();
+            }
+            try {
+                output = net.forward(images);
+                loss = torch.cross_entropy(output, labels);
+            } finally {
+                if (bf16) {
+                    // the cached bf16 weight copies would go stale after SGD updates the weights
+                    if (torch.decrement_nesting() == 0) {
+                        torch.clear_cache();
+                    }
+                    torch.set_autocast_enabled(torch.DeviceType.CPU, false);
+                }
+            }
+            double lossValue = loss.item_double();
+            if (!Double.isFinite(lossValue)) {
+                return new Result(lossValue, 0, 0);
+            }
+            net.zero_grad(true);
+            loss.backward();
+            sgd.step();
+            if (!countHits) {
+                return new Result(lossValue, 0, 0);
+            }
+            int[] hits = hits(output, labels);
+            return new Result(lossValue, hits[0], hits[1]);
+        }
+    }
+
+    static int[] hits(Tensor output, Tensor labels) {
+        float[] logits = Tensors.floats(output);
+        long[] targets = java.util.Arrays.stream(Tensors.toHost(labels).toDoubles()).mapToLong(d -> (long) d).toArray();
+        int classes = (int) output.size(1);
+        return Accuracy.hits(logits, targets, classes, 1, Math.min(5, classes));
+    }
+}

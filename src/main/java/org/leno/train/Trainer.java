@@ -1,0 +1,260 @@
+package org.leno.train;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.data.Batch;
+import org.leno.data.DataLoader;
+import org.leno.data.Datasets;
+import org.leno.data.EpochSampler;
+import org.leno.data.ImageSource;
+import org.leno.data.RandomResizedCrop;
+import org.leno.data.TrainTransform;
+import org.leno.data.ValTransform;
+import org.leno.interop.ModelWeights;
+import org.leno.interop.WeightFiles;
+import org.leno.model.ModelRegistry;
+import org.leno.model.ResidualNetwork;
+import org.leno.nn.NativeScope;
+import org.leno.nn.Natives;
+import org.leno.nn.StateDict;
+import org.leno.nn.Tensors;
+
+/** The reference training program: train, validate, log and checkpoint each epoch; or evaluate. */
+public final class Trainer {
+
+    /** Ends a run early with an exit code (a signal, a non-finite loss). */
+    public static final class Stopped extends RuntimeException {
+        private final int exitCode;
+
+        public Stopped(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() { return exitCode; }
+    }
+
+    /** The averages of an epoch. */
+    public record EpochResult(double loss, double acc1, double acc5) {}
+
+    private final TrainConfig cfg;
+    private final Map<String, Object> args;
+    private final PrintStream out;
+    private volatile String stopSignal;
+
+    public Trainer(TrainConfig cfg, Map<String, Object> args, PrintStream out) {
+        this.cfg = cfg;
+        this.args = args;
+        this.out = out;
+    }
+
+    /** Asks the run to stop after the current step, saving a resumable checkpoint (as SIGINT/SIGTERM do). */
+    public void requestStop(String signal) {
+        stopSignal = signal;
+    }
+
+    public int run() {
+        ResultFiles files = new ResultFiles(cfg.resultPath());
+        if (!cfg.evaluate()) {
+            files.prepare();
+        }
+        Natives.threads(cfg.threads());
+        Natives.seed(cfg.seed());
+        Datasets.Spec spec = new Datasets.Spec(cfg.data(), cfg.dummy(), cfg.trainCropSize(), cfg.model().nClasses(), cfg.seed());
+        ImageSource valSet = limit(Datasets.open(spec, "val"), cfg.valSamples());
+        ImageSource trainSet = cfg.evaluate() ? null : limit(Datasets.open(spec, "train"), cfg.trainSamples());
+        if (valSet.classes().size() > cfg.model().nClasses()) {
+            throw new IllegalArgumentException("the data has " + valSet.classes().size() + " classes but --n_classes is "
+                    + cfg.model().nClasses());
+        }
+        try (ResidualNetwork net = ModelRegistry.create(cfg.model());
+             DataLoader valLoader = new DataLoader(valSet, new ValTransform(cfg.valResize(), cfg.valCropSize(), true),
+                     EpochSampler.single(valSet.size(), false, cfg.seed()),
+                     new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
+                             cfg.channelsLast()))) {
+            Sgd sgd = new Sgd(Parameters.of(net), cfg.lr(), cfg.momentum(), cfg.weightDecay(), cfg.nesterov());
+            int startEpoch = cfg.startEpoch();
+            double best = 0;
+            Optional<Checkpoint.MidEpoch> mid = Optional.empty();
+            if (cfg.resume() != null) {
+                WeightFiles.Loaded loaded = ModelWeights.load(net, cfg.resume());
+                Checkpoint.Resumed r = Checkpoint.read(loaded);
+                out.printf("=> loaded checkpoint '%s' (epoch %d)%n", cfg.resume(), r.epoch());
+                if (!cfg.evaluate()) {
+                    r.optimizer().ifPresent(o -> sgd.loadStateDict(o, cfg.resume().toString()));
+                    startEpoch = r.epoch();
+                    best = r.bestAcc1();
+                    mid = r.midEpoch();
+                }
+            }
+            if (cfg.evaluate()) {
+                validate(net, valLoader);
+                return 0;
+            }
+            files.writeArgs(args, cfg.resume() != null);
+            TrainTransform transform = new TrainTransform(cfg.trainCropSize(),
+                    new RandomResizedCrop(cfg.cropScaleMin(), cfg.cropScaleMax(), 3.0 / 4.0, 4.0 / 3.0), 0.5, false);
+            try (DataLoader trainLoader = new DataLoader(trainSet, transform,
+                    EpochSampler.single(trainSet.size(), true, cfg.seed()),
+                    new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
+                            cfg.channelsLast()))) {
+                LrSchedule schedule = cfg.schedule();
+                for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+                    double lr = schedule.lr(epoch);
+                    sgd.setLr(lr);
+                    Optional<Checkpoint.MidEpoch> resumeAt = mid;
+                    mid = Optional.empty();
+                    EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best);
+                    files.logTrain(epoch + 1, tr.loss(), tr.acc1(), tr.acc5(), lr);
+                    EpochResult va = validate(net, valLoader);
+                    files.logVal(epoch + 1, va.loss(), va.acc1(), va.acc5());
+                    boolean isBest = va.acc1() > best;
+                    best = Math.max(best, va.acc1());
+                    checkpoint(net, sgd, epoch + 1, best, va.acc1(), Optional.empty()).save(files.checkpoint());
+                    if (isBest) {
+                        Checkpoint.copy(files.checkpoint(), files.best());
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private Checkpoint checkpoint(ResidualNetwork net, Sgd sgd, int epoch, double best, double valAcc1,
+                                  Optional<Checkpoint.MidEpoch> mid) {
+        LrSchedule s = cfg.schedule();
+        Map<String, Object> scheduler = new java.util.LinkedHashMap<>();
+        scheduler.put("type", "MultiStepLR");
+        scheduler.put("milestones", java.util.Arrays.stream(s.milestones()).mapToObj(m -> (Object) (long) m).toList());
+        scheduler.put("gamma", s.gamma());
+        scheduler.put("base_lr", s.base());
+        scheduler.put("reference_compat", s.referenceCompat());
+        scheduler.put("last_epoch", (long) epoch);
+        return new Checkpoint(epoch, cfg.model().arch().id(), StateDict.toHost(net), best, valAcc1, sgd.stateDict(),
+                scheduler, cfg.seed(), cfg.model().depth(), cfg.model().nClasses(), mid);
+    }
+
+    private EpochResult trainEpoch(ResidualNetwork net, Sgd sgd, DataLoader loader, int epoch,
+                                   Optional<Checkpoint.MidEpoch> resumeAt, ResultFiles files, double best) {
+        net.train(true);
+        int batches = loader.batchesPerEpoch();
+        Meter batchTime = new Meter("Time", "%6.3f");
+        Meter dataTime = new Meter("Data", "%6.3f");
+        Meter losses = new Meter("Loss", "%.4e");
+        Meter top1 = new Meter("Acc@1", "%6.2f");
+        Meter top5 = new Meter("Acc@5", "%6.2f");
+        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"));
+        int start = 0;
+        if (resumeAt.isPresent() && resumeAt.get().epoch() == epoch) {
+            Checkpoint.MidEpoch m = resumeAt.get();
+            start = m.batchesDone();
+            losses.restore(m.lossSum(), m.count());
+            top1.restore(m.acc1Sum(), m.count());
+            top5.restore(m.acc5Sum(), m.count());
+        }
+        int digits = Integer.toString(batches).length();
+        String progressFormat = "Epoch: [%d][%" + digits + "d/%d]";
+        ProgressBar bar = cfg.progressBar() ? new ProgressBarBuilder().setTaskName("epoch " + epoch)
+                .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
+        try (DataLoader.Epoch data = loader.epoch(epoch, start)) {
+            long end = System.nanoTime();
+            for (int i = start; data.hasNext(); i++) {
+                try (Batch batch = data.next()) {
+                    dataTime.update((System.nanoTime() - end) / 1e9, 1);
+                    // dropout draws depend only on (seed, epoch, iteration), so a resumed run repeats them
+                    TrainStep.Result r = step.run(batch.images(), batch.labels(), mix(cfg.seed(), epoch, i), true);
+                    if (!Double.isFinite(r.loss())) {
+                        throw new Stopped(String.format(Locale.ROOT,
+                                "loss is %s at epoch %d, batch %d; stopped without saving (the last good checkpoint is %s)",
+                                r.loss(), epoch, i, java.nio.file.Files.exists(files.checkpoint()) ? files.checkpoint()
+                                        : "none"), 1);
+                    }
+                    losses.update(r.loss(), batch.size());
+                    top1.update(100.0 * r.hits1() / batch.size(), batch.size());
+                    top5.update(100.0 * r.hits5() / batch.size(), batch.size());
+                }
+                batchTime.update((System.nanoTime() - end) / 1e9, 1);
+                end = System.nanoTime();
+                if (bar != null) {
+                    bar.stepTo(i + 1);
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc@1 %.2f", losses.average(), top1.average()));
+                }
+                if (i % cfg.printFreq() == 0) {
+                    out.println(String.join("\t", String.format(progressFormat, epoch, i, batches),
+                            batchTime.toString(), dataTime.toString(), losses.toString(), top1.toString(), top5.toString()));
+                }
+                if (stopSignal != null) {
+                    Checkpoint.MidEpoch m = new Checkpoint.MidEpoch(epoch, i + 1, losses.sum(), top1.sum(), top5.sum(),
+                            losses.count());
+                    checkpoint(net, sgd, epoch, best, 0, Optional.of(m)).save(files.checkpoint());
+                    throw new Stopped("stopped by " + stopSignal + " after batch " + (i + 1) + " of epoch " + epoch
+                            + "; resume with --resume " + files.checkpoint(), stopSignal.equals("SIGTERM") ? 143 : 130);
+                }
+            }
+            if (data.skippedSummary() != null) {
+                out.println(data.skippedSummary());
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        return new EpochResult(losses.average(), top1.average(), top5.average());
+    }
+
+    /** Validates on the whole val set, printing the reference's progress lines and its " * Acc@1" line. */
+    public EpochResult validate(ResidualNetwork net, DataLoader loader) {
+        net.eval();
+        int batches = loader.batchesPerEpoch();
+        Meter batchTime = new Meter("Time", "%6.3f");
+        Meter losses = new Meter("Loss", "%.4e");
+        Meter top1 = new Meter("Acc@1", "%6.2f");
+        Meter top5 = new Meter("Acc@5", "%6.2f");
+        int digits = Integer.toString(batches).length();
+        String progressFormat = "Test: [%" + digits + "d/%d]";
+        try (DataLoader.Epoch data = loader.epoch(0)) {
+            long end = System.nanoTime();
+            for (int i = 0; data.hasNext(); i++) {
+                try (Batch batch = data.next(); NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+                    Tensor output = net.forward(batch.images());
+                    double loss = torch.cross_entropy(output, batch.labels()).item_double();
+                    int[] h = TrainStep.hits(output, batch.labels());
+                    losses.update(loss, batch.size());
+                    top1.update(100.0 * h[0] / batch.size(), batch.size());
+                    top5.update(100.0 * h[1] / batch.size(), batch.size());
+                }
+                batchTime.update((System.nanoTime() - end) / 1e9, 1);
+                end = System.nanoTime();
+                if (i % cfg.printFreq() == 0) {
+                    out.println(String.join("\t", String.format(progressFormat, i, batches), batchTime.toString(),
+                            losses.toString(), top1.toString(), top5.toString()));
+                }
+            }
+            if (data.skippedSummary() != null) {
+                out.println(data.skippedSummary());
+            }
+        }
+        out.printf(Locale.ROOT, " * Acc@1 %.3f Acc@5 %.3f%n", top1.average(), top5.average());
+        return new EpochResult(losses.average(), top1.average(), top5.average());
+    }
+
+    private static ImageSource limit(ImageSource source, int samples) {
+        return samples > 0 && samples < source.size() ? new org.leno.data.Subset(source, samples) : source;
+    }
+
+    static long mix(long seed, int epoch, int iteration) {
+        long z = seed * 0x9E3779B97F4A7C15L + (epoch + 1) * 0xBF58476D1CE4E5B9L + iteration * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 31)) * 0xD6E8FEB86659FD93L;
+        return z ^ (z >>> 32);
+    }
+}
