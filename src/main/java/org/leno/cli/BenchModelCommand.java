@@ -56,6 +56,9 @@ final class BenchModelCommand implements Callable<Integer> {
         Natives.seed(0);
         try (ResidualNetwork net = ModelRegistry.create(config)) {
             net.train(true);
+            if (channelsLast) {
+                net.toChannelsLast();
+            }
             Sgd sgd = new Sgd(org.leno.train.Parameters.of(net), 0.01, 0.9, 1e-4, false);
             TrainStep step = new TrainStep(net, sgd, amp.equals("bf16"));
             Tensor images;

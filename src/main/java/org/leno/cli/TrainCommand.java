@@ -159,6 +159,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Use only this many training images, spread evenly over the set (default: all).")
     int trainSamples;
 
+    @Option(names = {"--track-gradnorm", "--track_gradnorm"}, defaultValue = "0", paramLabel = "N",
+            description = "Every N iterations, record each block's gradient norm ratio to gradnorm.tsv (default: off).")
+    int trackGradnorm;
+
     @Option(names = {"--val-samples", "--val_samples"}, defaultValue = "0",
             description = "Use only this many validation images, spread evenly over the set (default: all).")
     int valSamples;
@@ -258,7 +262,8 @@ final class TrainCommand implements Callable<Integer> {
                 or(trainCrop, quick ? QuickStart.CROP : 224), scale[0], scale[1],
                 or(valResize, quick ? QuickStart.CROP : 256),
                 or(valCrop, quick ? QuickStart.CROP : 224),
-                strictData, amp, channelsLast, !noProgress && System.console() != null, trainSamples, valSamples);
+                strictData, amp, channelsLast, !noProgress && System.console() != null, trainSamples, valSamples,
+                trackGradnorm);
     }
 
     private static int or(Integer value, int fallback) {
@@ -308,6 +313,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("channels_last", c.channelsLast());
         m.put("train_samples", c.trainSamples());
         m.put("val_samples", c.valSamples());
+        m.put("track_gradnorm", c.trackGradnorm());
         return m;
     }
 }

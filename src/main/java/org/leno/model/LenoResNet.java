@@ -74,7 +74,7 @@ public final class LenoResNet extends ResidualNetwork {
             }
         }
 
-        private Tensor residual(Tensor t) {
+        Tensor residual(Tensor t) {
             Tensor h = relu(bn1.forward(conv1.forward(t)));
             h = relu(bn2.forward(conv2.forward(h)));
             return conv3.forward(h);

@@ -26,7 +26,10 @@ public abstract class ResidualNetwork extends Container {
         ResidualBlock create(Layers layers, int index, int count, long inChannels, long planes, long stride);
     }
 
-    /** Sees each block's input before the block runs and may replace it (for gradient analysis). */
+    /**
+     * Sees each block's input before the block runs (index 0..B-1) and the last block's output
+     * (index B), and may replace them (for gradient analysis).
+     */
     @FunctionalInterface
     public interface BlockObserver {
         Tensor input(int block, Tensor x);
@@ -84,6 +87,9 @@ public abstract class ResidualNetwork extends Container {
             }
             h = blocks.get(i).forward(h);
         }
+        if (observer != null) {
+            h = observer.input(blocks.size(), h);
+        }
         h = torch.flatten(torch.adaptive_avg_pool2d(beforePool(h), 1, 1), 1, -1);
         if (config.dropout() > 0) {
             h = torch.dropout(h, config.dropout(), is_training());
@@ -121,6 +127,20 @@ public abstract class ResidualNetwork extends Container {
             return macs;
         } finally {
             train(training);
+        }
+    }
+
+    /**
+     * Stores the convolution weights in channels-last (NHWC) layout, as PyTorch's
+     * {@code model.to(memory_format=torch.channels_last)}: with channels-last inputs oneDNN then
+     * convolves without reordering. Names, shapes and values are unchanged.
+     */
+    public void toChannelsLast() {
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            for (ConvLayer c : layers.convs()) {
+                Tensor w = c.weight();
+                w.__dispatch_set_data(w.contiguous(torch.MemoryFormat.ChannelsLast));
+            }
         }
     }
 

@@ -15,6 +15,7 @@ public final class ResultFiles {
     public static final String VAL_LOG = "val.log";
     public static final String CHECKPOINT = "checkpoint.pth.tar";
     public static final String BEST = "model_best.pth.tar";
+    public static final String GRADNORM = "gradnorm.tsv";
 
     private final Path dir;
 
@@ -61,6 +62,18 @@ public final class ResultFiles {
 
     public void logVal(int epoch, double loss, double acc1, double acc5) {
         log(VAL_LOG, "epoch\tloss\tacc1\tacc5", String.format(Locale.ROOT, "%d\t%.4f\t%.2f\t%.2f", epoch, loss, acc1, acc5));
+    }
+
+    /** One line per block to gradnorm.tsv: iteration, epoch, block (1-based), ratio. */
+    public void logGradNorm(long iteration, int epoch, double[] ratios) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < ratios.length; i++) {
+            b.append(String.format(Locale.ROOT, "%d\t%d\t%d\t%.6g", iteration, epoch, i + 1, ratios[i]));
+            if (i + 1 < ratios.length) {
+                b.append('\n');
+            }
+        }
+        log(GRADNORM, "iteration\tepoch\tblock\tratio", b.toString());
     }
 
     private void log(String name, String header, String line) {

@@ -35,7 +35,8 @@ public record TrainConfig(
         boolean channelsLast,
         boolean progressBar,
         int trainSamples,
-        int valSamples) {
+        int valSamples,
+        int trackGradnorm) {
 
     public TrainConfig {
         lrSteps = lrSteps.clone();

@@ -11,8 +11,11 @@ import org.leno.nn.Tensors;
  * backward, SGD; every native object it creates is freed when it returns.
  */
 public final class TrainStep {
-    /** The step's loss and its top-1 and top-5 hits; a non-finite loss means nothing was updated. */
-    public record Result(double loss, int hits1, int hits5) {}
+    /**
+     * The step's loss and its top-1 and top-5 hits (a non-finite loss means nothing was updated),
+     * and the gradient norms at the block boundaries when they were asked for (else null).
+     */
+    public record Result(double loss, int hits1, int hits5, double[] boundaryNorms) {}
 
     private final ResidualNetwork net;
     private final Sgd sgd;
@@ -25,7 +28,13 @@ public final class TrainStep {
     }
 
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
+        return run(images, labels, seed, countHits, false);
+    }
+
+    /** With {@code gradNorms}, also records ||dL/dx|| at every block boundary (no extra pass). */
+    public Result run(Tensor images, Tensor labels, long seed, boolean countHits, boolean gradNorms) {
         try (NativeScope scope = NativeScope.open()) {
+            org.leno.analysis.BlockGradients observer = gradNorms ? new org.leno.analysis.BlockGradients() : null;
             torch.manual_seed(seed);
             Tensor output;
             Tensor loss;
@@ -36,7 +45,7 @@ public final class TrainStep {
                 torch.increment_nesting();
             }
             try {
-                output = net.forward(images);
+                output = net.forward(images, observer);
                 loss = torch.cross_entropy(output, labels);
             } finally {
                 if (bf16) {
@@ -49,16 +58,17 @@ public final class TrainStep {
             }
             double lossValue = loss.item_double();
             if (!Double.isFinite(lossValue)) {
-                return new Result(lossValue, 0, 0);
+                return new Result(lossValue, 0, 0, null);
             }
             net.zero_grad(true);
             loss.backward();
+            double[] norms = observer == null ? null : observer.norms();
             sgd.step();
             if (!countHits) {
-                return new Result(lossValue, 0, 0);
+                return new Result(lossValue, 0, 0, norms);
             }
             int[] hits = hits(output, labels);
-            return new Result(lossValue, hits[0], hits[1]);
+            return new Result(lossValue, hits[0], hits[1], norms);
         }
     }
 

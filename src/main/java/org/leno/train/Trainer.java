@@ -82,6 +82,9 @@ public final class Trainer {
                      EpochSampler.single(valSet.size(), false, cfg.seed()),
                      new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
                              cfg.channelsLast()))) {
+            if (cfg.channelsLast()) {
+                net.toChannelsLast();
+            }
             Sgd sgd = new Sgd(Parameters.of(net), cfg.lr(), cfg.momentum(), cfg.weightDecay(), cfg.nesterov());
             int startEpoch = cfg.startEpoch();
             double best = 0;
@@ -172,7 +175,12 @@ public final class Trainer {
                 try (Batch batch = data.next()) {
                     dataTime.update((System.nanoTime() - end) / 1e9, 1);
                     // dropout draws depend only on (seed, epoch, iteration), so a resumed run repeats them
-                    TrainStep.Result r = step.run(batch.images(), batch.labels(), mix(cfg.seed(), epoch, i), true);
+                    long iteration = (long) epoch * batches + i;
+                    boolean track = cfg.trackGradnorm() > 0 && iteration % cfg.trackGradnorm() == 0;
+                    TrainStep.Result r = step.run(batch.images(), batch.labels(), mix(cfg.seed(), epoch, i), true, track);
+                    if (track && r.boundaryNorms() != null) {
+                        files.logGradNorm(iteration, epoch, org.leno.analysis.BlockGradients.ratios(r.boundaryNorms()));
+                    }
                     if (!Double.isFinite(r.loss())) {
                         throw new Stopped(String.format(Locale.ROOT,
                                 "loss is %s at epoch %d, batch %d; stopped without saving (the last good checkpoint is %s)",

@@ -66,6 +66,25 @@ class TrainCommandTest {
     }
 
     @Test
+    void trackedGradientNormsAndPlotsAreWritten(@TempDir Path dir) throws Exception {
+        Path results = dir.resolve("run");
+        Cli.Result r = train(results, "--epochs", "1", "--track-gradnorm", "2");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = Files.readAllLines(results.resolve("gradnorm.tsv"));
+        assertThat(lines.get(0)).isEqualTo("iteration\tepoch\tblock\tratio");
+        assertThat(lines).hasSize(1 + 2 * 16); // iterations 0 and 2 of 3, 16 blocks each
+        assertThat(lines.get(1)).startsWith("0\t0\t1\t");
+        assertThat(lines.get(17)).startsWith("2\t0\t1\t");
+        Cli.Result plot = Cli.run("plot", results.toString());
+        assertThat(plot.exitCode()).as(plot.err()).isZero();
+        for (String png : new String[] {"curves.png", "gradnorm_evolution.png"}) {
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(results.resolve(png).toFile());
+            assertThat(image.getWidth()).isEqualTo(org.leno.analysis.Charts.WIDTH);
+        }
+        assertThat(Cli.run("plot", dir.resolve("nothing").toString()).err()).contains("no train.log or val.log");
+    }
+
+    @Test
     void twoEpochsInOneRunEqualOneEpochPlusResumeByteForByte(@TempDir Path dir) throws Exception {
         Path straight = dir.resolve("straight");
         assertThat(train(straight, "--epochs", "2", "--lr_steps", "1").exitCode()).isZero();
@@ -131,6 +150,30 @@ class TrainCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err().strip()).matches("leno train: loss is (NaN|Infinity) at epoch 0, batch \\d; stopped without saving \\(the last good checkpoint is none\\)");
         assertThat(dir.resolve("nan/checkpoint.pth.tar")).doesNotExist();
+    }
+
+    @Test
+    void aFolderWithCorruptImagesTrainsToTheEndAndReportsThem(@TempDir Path dir) throws Exception {
+        for (String split : new String[] {"train", "val"}) {
+            for (String c : new String[] {"cat", "dog"}) {
+                for (int i = 0; i < 4; i++) {
+                    org.leno.data.DataPipelineTestAccess.writeImage(dir.resolve("data").resolve(split).resolve(c)
+                            .resolve(i + ".png"), 36, 30, i + c.length() * 10);
+                }
+            }
+        }
+        Files.write(dir.resolve("data/train/cat/broken.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2, 3});
+        Files.write(dir.resolve("data/train/dog/empty.png"), new byte[0]);
+        Cli.Result r = Cli.run("train", "--data", dir.resolve("data").toString(), "--result_path", dir.resolve("r").toString(),
+                "--epochs", "1", "-b", "4", "--train_crop_size", "28", "--val_resize", "32", "--val_crop_size", "28",
+                "--seed", "1", "--lr", "0.01");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("skipped 2 unreadable images \\(first: train/(cat/broken.jpg: truncated JPEG|dog/empty.png: empty file)");
+        assertThat(Files.readAllLines(dir.resolve("r/train.log"))).hasSize(2);
+        Cli.Result strict = Cli.run("train", "--data", dir.resolve("data").toString(), "--result_path",
+                dir.resolve("r2").toString(), "--epochs", "1", "-b", "4", "--train_crop_size", "28", "--strict-data");
+        assertThat(strict.exitCode()).isEqualTo(1);
+        assertThat(strict.err().strip()).startsWith("leno train: error: train/").endsWith("(--strict-data)");
     }
 
     @Test
