@@ -40,7 +40,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--amp", defaultValue = "none", description = "none or bf16 (CPU autocast).")
     String amp;
 
-    @Option(names = {"--channels-last", "--channels_last"}, description = "Feed the batch in NHWC memory layout.")
+    @Option(names = {"--channels-last", "--channels_last"}, negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Channels-last (NHWC) weights and batch, as leno train (default: on; --no-channels-last for NCHW).")
     boolean channelsLast;
 
     @Option(names = "--json", description = "Print one line {\"images_per_s\": ...}.")

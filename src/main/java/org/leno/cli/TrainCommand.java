@@ -149,7 +149,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--amp", defaultValue = "none", description = "Mixed precision: none or bf16 (autocast) (default: ${DEFAULT-VALUE}).")
     String amp;
 
-    @Option(names = {"--channels-last", "--channels_last"}, description = "Feed batches in NHWC memory layout.")
+    @Option(names = {"--channels-last", "--channels_last"}, negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Channels-last (NHWC) weights and batches, faster with oneDNN (default: on; --no-channels-last for NCHW).")
     boolean channelsLast;
 
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
