@@ -44,14 +44,15 @@ public final class Main implements Runnable {
     static String oneLine(Throwable ex) {
         Throwable t = ex;
         if (!(t instanceof InterchangeException || t instanceof UnreadableImageException
-                || t instanceof IllegalArgumentException) && t.getCause() != null) {
+                || t instanceof IllegalArgumentException || t instanceof org.leno.dist.DistributedException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         String m = t.getMessage();
         if (m == null || m.isBlank()) {
             m = t.getClass().getSimpleName();
         } else if (!(t instanceof InterchangeException || t instanceof UnreadableImageException
-                || t instanceof IllegalArgumentException)) {
+                || t instanceof IllegalArgumentException || t instanceof org.leno.dist.DistributedException)) {
             m = t.getClass().getSimpleName() + ": " + m;
         }
         return m.lines().findFirst().orElse(m);

@@ -92,8 +92,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "URL of the rendezvous (tcp://HOST:PORT or env://).")
     String distUrl;
 
-    @Option(names = {"--dist-backend", "--dist_backend"}, defaultValue = "nccl", description = "nccl or gloo.")
+    @Option(names = {"--dist-backend", "--dist_backend"}, defaultValue = "gloo",
+            description = "gloo (CPU) or nccl (needs the GPU natives) (default: ${DEFAULT-VALUE}).")
     String distBackend;
+
+    @Option(names = {"--dist-timeout", "--dist_timeout"}, defaultValue = "1800", paramLabel = "SECONDS",
+            description = "How long the rendezvous and each collective may wait for a peer (default: ${DEFAULT-VALUE}).")
+    int distTimeout;
 
     @Option(names = "--seed", description = "Seed for initialisation, shuffling and augmentation (default: random, recorded in args.json and checkpoints).")
     Long seed;
@@ -223,9 +228,17 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     TrainConfig config() {
-        if (worldSize > 1 || multiprocessingDistributed || rank > 0) {
-            throw new IllegalArgumentException("distributed training (--world-size, --rank, --multiprocessing-distributed)"
-                    + " is not available yet; run on one process");
+        if (multiprocessingDistributed) {
+            throw new IllegalArgumentException("--multiprocessing-distributed is not available yet; start one process per"
+                    + " rank with --world-size N --rank R --dist-url tcp://HOST:PORT --dist-backend gloo");
+        }
+        org.leno.dist.DistConfig dist = null;
+        boolean envRendezvous = distUrl.equals("env://");
+        if (worldSize > 1 || (envRendezvous && System.getenv("WORLD_SIZE") != null
+                && Integer.parseInt(System.getenv("WORLD_SIZE")) > 1)) {
+            dist = org.leno.dist.DistConfig.of(distUrl, worldSize, rank, distBackend, distTimeout, System.getenv());
+        } else if (rank > 0) {
+            throw new IllegalArgumentException("--rank " + rank + " needs --world-size greater than 1");
         }
         if (gpu != null) {
             org.leno.nn.Natives.load();
@@ -264,7 +277,7 @@ final class TrainCommand implements Callable<Integer> {
                 or(valResize, quick ? QuickStart.CROP : 256),
                 or(valCrop, quick ? QuickStart.CROP : 224),
                 strictData, amp, channelsLast, !noProgress && System.console() != null, trainSamples, valSamples,
-                trackGradnorm);
+                trackGradnorm, dist);
     }
 
     private static int or(Integer value, int fallback) {
@@ -315,6 +328,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("train_samples", c.trainSamples());
         m.put("val_samples", c.valSamples());
         m.put("track_gradnorm", c.trackGradnorm());
+        m.put("dist_timeout", distTimeout);
         return m;
     }
 }

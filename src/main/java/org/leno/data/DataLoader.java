@@ -182,7 +182,7 @@ public final class DataLoader implements AutoCloseable {
             int real = 0;
             for (int pos = from; pos < to; pos++) {
                 int index = indices[pos];
-                SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch, pos));
+                SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch, sampler.globalPosition(pos)));
                 try (Mat rgb = source.rgb(index)) {
                     transform.apply(rgb, rng, NativeViews.floatAt(base, n * per));
                 } catch (UnreadableImageException e) {
@@ -250,7 +250,7 @@ public final class DataLoader implements AutoCloseable {
         }
     }
 
-    static long mix(long seed, int epoch, int position) {
+    static long mix(long seed, int epoch, long position) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + position * 0x94D049BB133111EBL;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         return z ^ (z >>> 31);

@@ -45,6 +45,11 @@ public record EpochSampler(int datasetSize, boolean shuffle, long seed, int rank
         return mine;
     }
 
+    /** The position of this rank's {@code position}-th sample in the padded global list (what seeds its augmentation). */
+    public long globalPosition(int position) {
+        return rank + (long) position * worldSize;
+    }
+
     /** True for positions of this rank's list that repeat a sample only to pad the shards to equal length. */
     public boolean isPadding(int position) {
         return rank + (long) position * worldSize >= datasetSize;

@@ -36,7 +36,8 @@ public record TrainConfig(
         boolean progressBar,
         int trainSamples,
         int valSamples,
-        int trackGradnorm) {
+        int trackGradnorm,
+        org.leno.dist.DistConfig dist) {
 
     public TrainConfig {
         lrSteps = lrSteps.clone();
@@ -59,6 +60,11 @@ public record TrainConfig(
 
     @Override
     public int[] lrSteps() { return lrSteps.clone(); }
+
+    public boolean distributed() { return dist != null; }
+
+    /** Rank 0 (or the only process) writes args.json, logs and checkpoints. */
+    public boolean writesFiles() { return dist == null || dist.rank() == 0; }
 
     public LrSchedule schedule() {
         return new LrSchedule(lr, lrSteps, lrReduceFactor, lrScheduleCompat);

@@ -20,11 +20,20 @@ public final class TrainStep {
     private final ResidualNetwork net;
     private final Sgd sgd;
     private final boolean bf16;
+    private final java.util.List<Tensor> params;
+    private final org.leno.dist.ProcessGroup group;
 
     public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
+        this(net, sgd, bf16, null);
+    }
+
+    /** With a process group, gradients are averaged over its ranks between backward and the SGD step. */
+    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.dist.ProcessGroup group) {
         this.net = net;
         this.sgd = sgd;
         this.bf16 = bf16;
+        this.group = group;
+        this.params = group == null ? null : Parameters.of(net);
     }
 
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
@@ -63,6 +72,9 @@ public final class TrainStep {
             net.zero_grad(true);
             loss.backward();
             double[] norms = observer == null ? null : observer.norms();
+            if (group != null) {
+                group.averageGradients(params);
+            }
             sgd.step();
             if (!countHits) {
                 return new Result(lossValue, 0, 0, norms);

@@ -65,9 +65,27 @@ public final class Trainer {
 
     public int run() {
         ResultFiles files = new ResultFiles(cfg.resultPath());
-        if (!cfg.evaluate()) {
+        if (!cfg.evaluate() && cfg.writesFiles()) {
             files.prepare();
         }
+        try (org.leno.dist.ProcessGroup group = cfg.distributed() ? org.leno.dist.ProcessGroup.connect(cfg.dist()) : null) {
+            if (group != null) {
+                out.printf("=> rank %d of %d joined at %s:%d (gloo)%n", group.rank(), group.worldSize(), cfg.dist().host(),
+                        cfg.dist().port());
+            }
+            return run(files, group);
+        }
+    }
+
+    private int rank() {
+        return cfg.distributed() ? cfg.dist().rank() : 0;
+    }
+
+    private int world() {
+        return cfg.distributed() ? cfg.dist().worldSize() : 1;
+    }
+
+    private int run(ResultFiles files, org.leno.dist.ProcessGroup group) {
         Natives.threads(cfg.threads());
         Natives.seed(cfg.seed());
         Datasets.Spec spec = new Datasets.Spec(cfg.data(), cfg.dummy(), cfg.trainCropSize(), cfg.model().nClasses(), cfg.seed());
@@ -79,7 +97,7 @@ public final class Trainer {
         }
         try (ResidualNetwork net = ModelRegistry.create(cfg.model());
              DataLoader valLoader = new DataLoader(valSet, new ValTransform(cfg.valResize(), cfg.valCropSize(), true),
-                     EpochSampler.single(valSet.size(), false, cfg.seed()),
+                     new EpochSampler(valSet.size(), false, cfg.seed(), rank(), world()),
                      new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
                              cfg.channelsLast()))) {
             if (cfg.channelsLast()) {
@@ -100,15 +118,21 @@ public final class Trainer {
                     mid = r.midEpoch();
                 }
             }
+            if (group != null) {
+                // every rank starts from rank 0's weights, buffers and momentum
+                group.broadcast(new ArrayList<>(StateDict.of(net).values()));
+            }
             if (cfg.evaluate()) {
-                validate(net, valLoader);
+                validate(net, valLoader, group);
                 return 0;
             }
-            files.writeArgs(args, cfg.resume() != null);
+            if (cfg.writesFiles()) {
+                files.writeArgs(args, cfg.resume() != null);
+            }
             TrainTransform transform = new TrainTransform(cfg.trainCropSize(),
                     new RandomResizedCrop(cfg.cropScaleMin(), cfg.cropScaleMax(), 3.0 / 4.0, 4.0 / 3.0), 0.5, false);
             try (DataLoader trainLoader = new DataLoader(trainSet, transform,
-                    EpochSampler.single(trainSet.size(), true, cfg.seed()),
+                    new EpochSampler(trainSet.size(), true, cfg.seed(), rank(), world()),
                     new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
                             cfg.channelsLast()))) {
                 LrSchedule schedule = cfg.schedule();
@@ -117,15 +141,22 @@ public final class Trainer {
                     sgd.setLr(lr);
                     Optional<Checkpoint.MidEpoch> resumeAt = mid;
                     mid = Optional.empty();
-                    EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best);
-                    files.logTrain(epoch + 1, tr.loss(), tr.acc1(), tr.acc5(), lr);
-                    EpochResult va = validate(net, valLoader);
-                    files.logVal(epoch + 1, va.loss(), va.acc1(), va.acc5());
+                    EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best, group);
+                    if (cfg.writesFiles()) {
+                        files.logTrain(epoch + 1, tr.loss(), tr.acc1(), tr.acc5(), lr);
+                    }
+                    EpochResult va = validate(net, valLoader, group);
                     boolean isBest = va.acc1() > best;
                     best = Math.max(best, va.acc1());
-                    checkpoint(net, sgd, epoch + 1, best, va.acc1(), Optional.empty()).save(files.checkpoint());
-                    if (isBest) {
-                        Checkpoint.copy(files.checkpoint(), files.best());
+                    if (group != null) {
+                        checkInSync(net, group);
+                    }
+                    if (cfg.writesFiles()) {
+                        files.logVal(epoch + 1, va.loss(), va.acc1(), va.acc5());
+                        checkpoint(net, sgd, epoch + 1, best, va.acc1(), Optional.empty()).save(files.checkpoint());
+                        if (isBest) {
+                            Checkpoint.copy(files.checkpoint(), files.best());
+                        }
                     }
                 }
             }
@@ -148,7 +179,8 @@ public final class Trainer {
     }
 
     private EpochResult trainEpoch(ResidualNetwork net, Sgd sgd, DataLoader loader, int epoch,
-                                   Optional<Checkpoint.MidEpoch> resumeAt, ResultFiles files, double best) {
+                                   Optional<Checkpoint.MidEpoch> resumeAt, ResultFiles files, double best,
+                                   org.leno.dist.ProcessGroup group) {
         net.train(true);
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
@@ -156,7 +188,7 @@ public final class Trainer {
         Meter losses = new Meter("Loss", "%.4e");
         Meter top1 = new Meter("Acc@1", "%6.2f");
         Meter top5 = new Meter("Acc@5", "%6.2f");
-        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"));
+        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"), group);
         int start = 0;
         if (resumeAt.isPresent() && resumeAt.get().epoch() == epoch) {
             Checkpoint.MidEpoch m = resumeAt.get();
@@ -201,7 +233,7 @@ public final class Trainer {
                     out.println(String.join("\t", String.format(progressFormat, epoch, i, batches),
                             batchTime.toString(), dataTime.toString(), losses.toString(), top1.toString(), top5.toString()));
                 }
-                if (stopSignal != null) {
+                if (stopSignal != null && cfg.writesFiles()) {
                     Checkpoint.MidEpoch m = new Checkpoint.MidEpoch(epoch, i + 1, losses.sum(), top1.sum(), top5.sum(),
                             losses.count());
                     checkpoint(net, sgd, epoch, best, 0, Optional.of(m)).save(files.checkpoint());
@@ -220,8 +252,12 @@ public final class Trainer {
         return new EpochResult(losses.average(), top1.average(), top5.average());
     }
 
-    /** Validates on the whole val set, printing the reference's progress lines and its " * Acc@1" line. */
-    public EpochResult validate(ResidualNetwork net, DataLoader loader) {
+    /**
+     * Validates on the whole val set, printing the reference's progress lines and its " * Acc@1"
+     * line. Distributed, each rank validates its shard and the sums are all-reduced, so every rank
+     * reports the same numbers and each image counts once (shard padding is left out).
+     */
+    public EpochResult validate(ResidualNetwork net, DataLoader loader, org.leno.dist.ProcessGroup group) {
         net.eval();
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
@@ -234,12 +270,16 @@ public final class Trainer {
             long end = System.nanoTime();
             for (int i = 0; data.hasNext(); i++) {
                 try (Batch batch = data.next(); NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-                    Tensor output = net.forward(batch.images());
-                    double loss = torch.cross_entropy(output, batch.labels()).item_double();
-                    int[] h = TrainStep.hits(output, batch.labels());
-                    losses.update(loss, batch.size());
-                    top1.update(100.0 * h[0] / batch.size(), batch.size());
-                    top5.update(100.0 * h[1] / batch.size(), batch.size());
+                    int n = batch.real();
+                    if (n > 0) {
+                        Tensor output = net.forward(batch.images()).narrow(0, 0, n);
+                        Tensor labels = batch.labels().narrow(0, 0, n);
+                        double loss = torch.cross_entropy(output, labels).item_double();
+                        int[] h = TrainStep.hits(output, labels);
+                        losses.update(loss, n);
+                        top1.update(100.0 * h[0] / n, n);
+                        top5.update(100.0 * h[1] / n, n);
+                    }
                 }
                 batchTime.update((System.nanoTime() - end) / 1e9, 1);
                 end = System.nanoTime();
@@ -252,8 +292,29 @@ public final class Trainer {
                 out.println(data.skippedSummary());
             }
         }
-        out.printf(Locale.ROOT, " * Acc@1 %.3f Acc@5 %.3f%n", top1.average(), top5.average());
-        return new EpochResult(losses.average(), top1.average(), top5.average());
+        EpochResult result = new EpochResult(losses.average(), top1.average(), top5.average());
+        if (group != null) {
+            double[] s = group.sum(new double[] {losses.sum(), top1.sum(), top5.sum(), losses.count()});
+            result = new EpochResult(s[0] / s[3], s[1] / s[3], s[2] / s[3]);
+        }
+        out.printf(Locale.ROOT, " * Acc@1 %.3f Acc@5 %.3f%n", result.acc1(), result.acc5());
+        return result;
+    }
+
+    /** Fails unless every rank holds bit-identical parameters (a CRC of their bytes, compared by allreduce). */
+    private void checkInSync(ResidualNetwork net, org.leno.dist.ProcessGroup group) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        try (NativeScope scope = NativeScope.open()) {
+            for (Tensor p : Parameters.of(net)) {
+                crc.update(Tensors.toHost(p).data());
+            }
+        }
+        double mine = crc.getValue();
+        double[] max = group.max(new double[] {mine, -mine});
+        if (max[0] != mine || -max[1] != mine) {
+            throw new IllegalStateException("rank " + group.rank() + ": parameters differ between ranks after the epoch");
+        }
+        out.printf("=> parameters identical on all %d ranks (crc32 %08x)%n", group.worldSize(), (long) mine);
     }
 
     private static ImageSource limit(ImageSource source, int samples) {

@@ -1,0 +1,151 @@
+package org.leno.dist;
+
+import java.util.List;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.javacpp.chrono.Milliseconds;
+import org.bytedeco.pytorch.AllreduceOptions;
+import org.bytedeco.pytorch.GlooDeviceVector;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ProcessGroupGloo;
+import org.bytedeco.pytorch.ReduceOp;
+import org.bytedeco.pytorch.TCPStore;
+import org.bytedeco.pytorch.TCPStoreOptions;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.Work;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.nn.NativeScope;
+import org.leno.nn.Natives;
+import org.leno.nn.Tensors;
+
+/**
+ * c10d from Java: a TCPStore rendezvous (rank 0 serves it) and a Gloo process group, with the
+ * collectives data-parallel training needs. Every failure of a peer (death, hang past the
+ * timeout) surfaces as a {@link DistributedException} naming this rank and the operation.
+ */
+public final class ProcessGroup implements AutoCloseable {
+    private final DistConfig config;
+    private final TCPStore store;
+    private final ProcessGroupGloo gloo;
+
+    private ProcessGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo) {
+        this.config = config;
+        this.store = store;
+        this.gloo = gloo;
+    }
+
+    public static ProcessGroup connect(DistConfig c) {
+        Natives.load();
+        Milliseconds timeout = new Milliseconds(c.timeoutSeconds() * 1000L);
+        TCPStore store;
+        try {
+            TCPStoreOptions o = new TCPStoreOptions();
+            o.port((short) c.port());
+            o.isServer(c.rank() == 0);
+            o.numWorkers(new SizeTPointer(1).put(c.worldSize()));
+            o.waitWorkers(true);
+            o.timeout(timeout);
+            store = new TCPStore(c.host(), o);
+        } catch (RuntimeException e) {
+            throw new DistributedException("rank " + c.rank() + ": rendezvous at " + c.host() + ":" + c.port()
+                    + " failed (" + firstLine(e) + ")" + (c.rank() == 0 ? "; is the port in use?"
+                    : "; is rank 0 running and reachable?"), e);
+        }
+        try {
+            ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(timeout);
+            options.devices(new GlooDeviceVector(isLoopback(c.host())
+                    ? ProcessGroupGloo.createDeviceForHostname("127.0.0.1") : ProcessGroupGloo.createDefaultDevice()));
+            return new ProcessGroup(c, store, new ProcessGroupGloo(store, c.rank(), c.worldSize(), options));
+        } catch (RuntimeException e) {
+            throw new DistributedException("rank " + c.rank() + ": cannot form the Gloo group of " + c.worldSize()
+                    + " (" + firstLine(e) + ")", e);
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.");
+    }
+
+    public int rank() { return config.rank(); }
+
+    public int worldSize() { return config.worldSize(); }
+
+    private void await(Work work, String what) {
+        try {
+            work._wait();
+        } catch (RuntimeException e) {
+            throw new DistributedException("rank " + rank() + ": " + what + " failed, a peer died or hung ("
+                    + firstLine(e) + ")", e);
+        }
+    }
+
+    /** Copies rank 0's values of {@code tensors} into every rank's. */
+    public void broadcast(List<Tensor> tensors) {
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            for (Tensor t : tensors) {
+                Tensor c = t.contiguous();
+                await(gloo.broadcast(new TensorVector(c)), "broadcast");
+                if (!c.equals(t)) {
+                    t.copy_(c);
+                }
+            }
+        }
+    }
+
+    /**
+     * Averages the gradients of {@code params} over all ranks in one coalesced allreduce: the
+     * gradients are packed into one flat buffer, summed, divided by the world size and unpacked.
+     */
+    public void averageGradients(List<Tensor> params) {
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            TensorVector flat = new TensorVector();
+            for (Tensor p : params) {
+                flat.push_back(p.grad().reshape(-1));
+            }
+            Tensor buffer = torch.cat(flat);
+            await(gloo.allreduce(new TensorVector(buffer)), "gradient allreduce");
+            buffer.div_(new org.bytedeco.pytorch.Scalar((double) worldSize()));
+            long offset = 0;
+            for (Tensor p : params) {
+                Tensor grad = p.grad();
+                long n = grad.numel();
+                grad.copy_(buffer.narrow(0, offset, n).view(Tensors.shape(grad)));
+                offset += n;
+            }
+        }
+    }
+
+    /** Element-wise sum over ranks. */
+    public double[] sum(double[] values) {
+        return reduce(values, ReduceOp.RedOpType.SUM, "allreduce of sums");
+    }
+
+    public double[] max(double[] values) {
+        return reduce(values, ReduceOp.RedOpType.MAX, "allreduce of maxima");
+    }
+
+    private double[] reduce(double[] values, ReduceOp.RedOpType op, String what) {
+        try (NativeScope scope = NativeScope.open()) {
+            Tensor t = torch.from_blob(new org.bytedeco.javacpp.DoublePointer(values), new long[] {values.length},
+                    new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Double)).clone();
+            AllreduceOptions o = new AllreduceOptions();
+            o.reduceOp(new ReduceOp(op));
+            await(gloo.allreduce(new TensorVector(t), o), what);
+            double[] out = new double[values.length];
+            t.data_ptr_double().get(out);
+            return out;
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        gloo.close();
+        store.close();
+    }
+}
