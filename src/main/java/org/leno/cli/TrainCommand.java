@@ -107,8 +107,19 @@ final class TrainCommand implements Callable<Integer> {
     Integer gpu;
 
     @Option(names = {"--multiprocessing-distributed", "--multiprocessing_distributed"},
-            description = "One process per device on each node (distributed training).")
+            description = "Start --nproc-per-node worker processes on this node, multiply --world-size by it and divide"
+                    + " --batch-size, --workers and --threads among them; stop all when one fails.")
     boolean multiprocessingDistributed;
+
+    @Option(names = {"--nproc-per-node", "--nproc_per_node"}, defaultValue = "1",
+            description = "Worker processes per node with --multiprocessing-distributed (default: ${DEFAULT-VALUE} on CPU).")
+    int nprocPerNode;
+
+    @Option(names = "--spawned-worker", hidden = true, description = "Set by --multiprocessing-distributed in its workers.")
+    boolean spawnedWorker;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"--lr_scheduler", "--lr-scheduler"}, defaultValue = "MultiStepLR", description = "Only MultiStepLR.")
     String lrScheduler;
@@ -174,7 +185,11 @@ final class TrainCommand implements Callable<Integer> {
     int valSamples;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (multiprocessingDistributed && !spawnedWorker) {
+            return new WorkerLauncher(nprocPerNode, worldSize, rank, batchSize, workers, threads,
+                    spec.commandLine().getParseResult().originalArgs()).run();
+        }
         TrainConfig cfg = config();
         Trainer trainer = new Trainer(cfg, argsJson(cfg), System.out);
         sun.misc.SignalHandler previousInt = handle("INT", trainer);
@@ -228,10 +243,6 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     TrainConfig config() {
-        if (multiprocessingDistributed) {
-            throw new IllegalArgumentException("--multiprocessing-distributed is not available yet; start one process per"
-                    + " rank with --world-size N --rank R --dist-url tcp://HOST:PORT --dist-backend gloo");
-        }
         org.leno.dist.DistConfig dist = null;
         boolean envRendezvous = distUrl.equals("env://");
         if (worldSize > 1 || (envRendezvous && System.getenv("WORLD_SIZE") != null

@@ -120,6 +120,22 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void multiprocessingDistributedRunsTwoWorkersThroughAnEpoch(@TempDir Path dir) throws Exception {
+        List<String> args = new ArrayList<>(List.of("train", "--multiprocessing-distributed", "--nproc-per-node", "2",
+                "--result_path", dir.resolve("results").toString(), "--epochs", "1", "--threads", "2"));
+        args.addAll(Arrays.asList(SMALL).subList(0, 10));
+        Rank launcher = start(dir, "launcher", args.toArray(String[]::new));
+        assertThat(launcher.process().waitFor(240, TimeUnit.SECONDS)).isTrue();
+        String out = launcher.output();
+        assertThat(launcher.process().exitValue()).as(out).isZero();
+        assertThat(out).contains("=> rank 0 of 2 joined").contains("=> rank 1 of 2 joined")
+                .contains("=> parameters identical on all 2 ranks");
+        // -b 16 over 2 workers: 8 per worker, 32 of the 64 samples each: 4 batches
+        assertThat(out).contains("Epoch: [0][0/4]");
+        assertThat(Files.readAllLines(dir.resolve("results/train.log"))).hasSize(2);
+    }
+
+    @Test
     void envRendezvousReadsTorchrunsVariables() {
         DistConfig c = DistConfig.of("env://", -1, -1, "gloo", 10,
                 java.util.Map.of("MASTER_ADDR", "10.1.2.3", "MASTER_PORT", "29500", "WORLD_SIZE", "4", "RANK", "2"));

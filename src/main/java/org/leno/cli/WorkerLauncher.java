@@ -1,0 +1,104 @@
+package org.leno.cli;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code --multiprocessing-distributed}: starts one worker JVM per local process slot with the
+ * same flags plus its global rank, the multiplied world size and its share of the batch, loader
+ * threads and compute threads; waits for them, and when one fails stops the others and exits
+ * with the failed worker's code.
+ */
+final class WorkerLauncher {
+    private final int nproc;
+    private final int nodes;
+    private final int nodeRank;
+    private final Integer batchSize;
+    private final Integer workers;
+    private final int threads;
+    private final List<String> originalArgs;
+
+    WorkerLauncher(int nproc, int worldSize, int rank, Integer batchSize, Integer workers, int threads,
+                   List<String> originalArgs) {
+        if (nproc < 1) {
+            throw new IllegalArgumentException("--nproc-per-node must be at least 1, got " + nproc);
+        }
+        this.nproc = nproc;
+        this.nodes = worldSize > 0 ? worldSize : 1;
+        this.nodeRank = Math.max(rank, 0);
+        if (nodeRank >= nodes) {
+            throw new IllegalArgumentException("--rank " + rank + " is not a node of --world-size " + nodes);
+        }
+        this.batchSize = batchSize;
+        this.workers = workers;
+        this.threads = threads;
+        this.originalArgs = List.copyOf(originalArgs);
+    }
+
+    int run() throws InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        int localPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            localPort = s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot find a free local port for the rendezvous", e);
+        }
+        List<Process> procs = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < nproc; i++) {
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            cmd.addAll(originalArgs);
+            if (nodes == 1 && !originalArgs.contains("--dist-url") && !originalArgs.contains("--dist_url")) {
+                cmd.addAll(List.of("--dist-url", "tcp://127.0.0.1:" + localPort));
+            }
+            // the original arguments start with the verb; later flags win (overwritten options are allowed)
+            cmd.addAll(List.of("--spawned-worker", "--world-size", String.valueOf(nodes * nproc),
+                    "--rank", String.valueOf(nodeRank * nproc + i),
+                    "--threads", String.valueOf(Math.max(1, (threads > 0 ? threads : cores) / nproc))));
+            if (batchSize != null) {
+                cmd.addAll(List.of("--batch-size", String.valueOf(Math.max(1, batchSize / nproc))));
+            }
+            if (workers != null) {
+                cmd.addAll(List.of("--workers", String.valueOf((workers + nproc - 1) / nproc)));
+            }
+            try {
+                procs.add(new ProcessBuilder(cmd).inheritIO().start());
+            } catch (java.io.IOException e) {
+                procs.forEach(Process::destroyForcibly);
+                throw new IllegalStateException("cannot start worker " + i + ": " + e.getMessage(), e);
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> procs.forEach(Process::destroy)));
+        while (true) {
+            boolean allDone = true;
+            for (int i = 0; i < procs.size(); i++) {
+                Process p = procs.get(i);
+                if (p.isAlive()) {
+                    allDone = false;
+                } else if (p.exitValue() != 0) {
+                    int code = p.exitValue();
+                    System.err.println("leno train: worker " + (nodeRank * nproc + i) + " failed with exit code " + code
+                            + "; stopping the others");
+                    for (Process other : procs) {
+                        other.destroy();
+                    }
+                    for (Process other : procs) {
+                        if (!other.waitFor(10, TimeUnit.SECONDS)) {
+                            other.destroyForcibly();
+                        }
+                    }
+                    return code;
+                }
+            }
+            if (allDone) {
+                return 0;
+            }
+            Thread.sleep(200);
+        }
+    }
+}
