@@ -96,6 +96,19 @@ final class TrainCommand implements Callable<Integer> {
             description = "gloo (CPU) or nccl (needs the GPU natives) (default: ${DEFAULT-VALUE}).")
     String distBackend;
 
+    @Option(names = "--ddp", defaultValue = "REDUCER", paramLabel = "reducer|coalesced",
+            converter = DdpModeConverter.class,
+            description = "Gradient averaging: the native DDP reducer (buckets overlapped with backward) or one "
+                    + "coalesced allreduce after backward (default: reducer).")
+    org.leno.dist.GradientSync.Mode ddp;
+
+    static final class DdpModeConverter implements picocli.CommandLine.ITypeConverter<org.leno.dist.GradientSync.Mode> {
+        @Override
+        public org.leno.dist.GradientSync.Mode convert(String value) {
+            return org.leno.dist.GradientSync.Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     @Option(names = {"--dist-timeout", "--dist_timeout"}, defaultValue = "1800", paramLabel = "SECONDS",
             description = "How long the rendezvous and each collective may wait for a peer (default: ${DEFAULT-VALUE}).")
     int distTimeout;
@@ -288,7 +301,7 @@ final class TrainCommand implements Callable<Integer> {
                 or(valResize, quick ? QuickStart.CROP : 256),
                 or(valCrop, quick ? QuickStart.CROP : 224),
                 strictData, amp, channelsLast, !noProgress && System.console() != null, trainSamples, valSamples,
-                trackGradnorm, dist);
+                trackGradnorm, dist, ddp);
     }
 
     private static int or(Integer value, int fallback) {
@@ -340,6 +353,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("val_samples", c.valSamples());
         m.put("track_gradnorm", c.trackGradnorm());
         m.put("dist_timeout", distTimeout);
+        m.put("ddp", ddp.name().toLowerCase(java.util.Locale.ROOT));
         return m;
     }
 }

@@ -27,11 +27,27 @@ public final class ProcessGroup implements AutoCloseable {
     private final DistConfig config;
     private final TCPStore store;
     private final ProcessGroupGloo gloo;
+    private org.bytedeco.pytorch.ProcessGroup c10dGroup;
 
     private ProcessGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo) {
         this.config = config;
         this.store = store;
         this.gloo = gloo;
+    }
+
+    /**
+     * The c10d ProcessGroup over our Gloo backend, for the native DDP Reducer. (Its
+     * (store, rank, size) constructor aborts in the bindings: the store's intrusive pointer is
+     * taken twice; the (rank, size) one with the backend set works.)
+     */
+    synchronized org.bytedeco.pytorch.ProcessGroup c10d() {
+        if (c10dGroup == null) {
+            c10dGroup = new org.bytedeco.pytorch.ProcessGroup(rank(), worldSize());
+            c10dGroup.setBackend(torch.DeviceType.CPU, org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO,
+                    new org.bytedeco.pytorch.BackendOptional(gloo));
+            c10dGroup.setDefaultBackend(org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO);
+        }
+        return c10dGroup;
     }
 
     public static ProcessGroup connect(DistConfig c) {

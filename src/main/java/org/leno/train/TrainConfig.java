@@ -37,7 +37,8 @@ public record TrainConfig(
         int trainSamples,
         int valSamples,
         int trackGradnorm,
-        org.leno.dist.DistConfig dist) {
+        org.leno.dist.DistConfig dist,
+        org.leno.dist.GradientSync.Mode ddp) {
 
     public TrainConfig {
         lrSteps = lrSteps.clone();

@@ -20,20 +20,18 @@ public final class TrainStep {
     private final ResidualNetwork net;
     private final Sgd sgd;
     private final boolean bf16;
-    private final java.util.List<Tensor> params;
-    private final org.leno.dist.ProcessGroup group;
+    private final org.leno.dist.GradientSync sync;
 
     public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
         this(net, sgd, bf16, null);
     }
 
-    /** With a process group, gradients are averaged over its ranks between backward and the SGD step. */
-    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.dist.ProcessGroup group) {
+    /** With a gradient sync, gradients are averaged over the ranks before the SGD step. */
+    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.dist.GradientSync sync) {
         this.net = net;
         this.sgd = sgd;
         this.bf16 = bf16;
-        this.group = group;
-        this.params = group == null ? null : Parameters.of(net);
+        this.sync = sync;
     }
 
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
@@ -54,6 +52,9 @@ public final class TrainStep {
                 torch.increment_nesting();
             }
             try {
+                if (sync != null) {
+                    sync.beforeForward();
+                }
                 output = net.forward(images, observer);
                 loss = torch.cross_entropy(output, labels);
             } finally {
@@ -70,10 +71,13 @@ public final class TrainStep {
                 return new Result(lossValue, 0, 0, null);
             }
             net.zero_grad(true);
+            if (sync != null) {
+                sync.beforeBackward(output);
+            }
             loss.backward();
             double[] norms = observer == null ? null : observer.norms();
-            if (group != null) {
-                group.averageGradients(params);
+            if (sync != null) {
+                sync.afterBackward();
             }
             sgd.step();
             if (!countHits) {

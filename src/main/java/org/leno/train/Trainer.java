@@ -136,12 +136,14 @@ public final class Trainer {
                     new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
                             cfg.channelsLast()))) {
                 LrSchedule schedule = cfg.schedule();
+                org.leno.dist.GradientSync sync = group == null ? null
+                        : new org.leno.dist.GradientSync(group, Parameters.of(net), cfg.ddp());
                 for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
                     double lr = schedule.lr(epoch);
                     sgd.setLr(lr);
                     Optional<Checkpoint.MidEpoch> resumeAt = mid;
                     mid = Optional.empty();
-                    EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best, group);
+                    EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best, sync);
                     if (cfg.writesFiles()) {
                         files.logTrain(epoch + 1, tr.loss(), tr.acc1(), tr.acc5(), lr);
                     }
@@ -180,7 +182,7 @@ public final class Trainer {
 
     private EpochResult trainEpoch(ResidualNetwork net, Sgd sgd, DataLoader loader, int epoch,
                                    Optional<Checkpoint.MidEpoch> resumeAt, ResultFiles files, double best,
-                                   org.leno.dist.ProcessGroup group) {
+                                   org.leno.dist.GradientSync sync) {
         net.train(true);
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
@@ -188,7 +190,7 @@ public final class Trainer {
         Meter losses = new Meter("Loss", "%.4e");
         Meter top1 = new Meter("Acc@1", "%6.2f");
         Meter top5 = new Meter("Acc@5", "%6.2f");
-        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"), group);
+        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"), sync);
         int start = 0;
         if (resumeAt.isPresent() && resumeAt.get().epoch() == epoch) {
             Checkpoint.MidEpoch m = resumeAt.get();

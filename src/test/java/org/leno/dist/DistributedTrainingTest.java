@@ -48,6 +48,11 @@ class DistributedTrainingTest {
         return args;
     }
 
+    static String crc(String output) {
+        return output.lines().filter(l -> l.contains("(crc32 ")).map(l -> l.replaceAll(".*crc32 ([0-9a-f]+).*", "$1"))
+                .findFirst().orElse("");
+    }
+
     static String acc(String output) {
         return output.lines().filter(l -> l.startsWith(" * Acc@1")).reduce((a, b) -> b).orElse("none");
     }
@@ -67,6 +72,17 @@ class DistributedTrainingTest {
         assertThat(dir.resolve("results/checkpoint.pth.tar")).exists();
         assertThat(dir.resolve("results/train.log")).exists();
         assertThat(dir.resolve("results1")).doesNotExist();
+
+        // the coalesced fallback gives bit-identical parameters (same crc32 of every parameter byte)
+        int portC = freePort();
+        Rank c0 = start(dir, "c0", train(dir.resolve("coalesced"), portC, 0, "--epochs", "1", "--ddp", "coalesced")
+                .toArray(String[]::new));
+        Rank c1 = start(dir, "c1", train(dir.resolve("coalesced1"), portC, 1, "--epochs", "1", "--ddp", "coalesced")
+                .toArray(String[]::new));
+        assertThat(c0.process().waitFor(240, TimeUnit.SECONDS)).isTrue();
+        assertThat(c1.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(c0.process().exitValue()).as(c0.output()).isZero();
+        assertThat(crc(c0.output())).isEqualTo(crc(r0.output())).isNotEmpty();
 
         // sharded validation of those weights equals one process validating everything (71 images: one pads)
         String ckpt = dir.resolve("results/checkpoint.pth.tar").toString();

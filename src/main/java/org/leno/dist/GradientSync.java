@@ -1,0 +1,96 @@
+package org.leno.dist;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.BoolVector;
+import org.bytedeco.pytorch.Reducer;
+import org.bytedeco.pytorch.SizeTStringMap;
+import org.bytedeco.pytorch.SizeTVector;
+import org.bytedeco.pytorch.SizeTVectorVector;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+
+/**
+ * Averages gradients over the ranks of a process group. {@code reducer}: PyTorch DDP's native
+ * Reducer, which all-reduces buckets of gradients while backward is still running (buckets of
+ * 25 MiB, the first 1 MiB, filled in reverse parameter order as DDP does). {@code coalesced}: one
+ * flat allreduce after backward, the simple fallback the tests compare against.
+ */
+public final class GradientSync {
+    public enum Mode { REDUCER, COALESCED }
+
+    private static final long BUCKET_BYTES = 25L << 20;
+    private static final long FIRST_BUCKET_BYTES = 1L << 20;
+
+    private final ProcessGroup group;
+    private final List<Tensor> params;
+    private final Reducer reducer;
+
+    public GradientSync(ProcessGroup group, List<Tensor> params, Mode mode) {
+        this.group = group;
+        this.params = List.copyOf(params);
+        this.reducer = mode == Mode.REDUCER ? reducer(group, this.params) : null;
+    }
+
+    private static Reducer reducer(ProcessGroup group, List<Tensor> params) {
+        TensorVector vector = new TensorVector();
+        BoolVector sparse = new BoolVector();
+        for (Tensor p : params) {
+            vector.push_back(p);
+            sparse.push_back(false);
+        }
+        SizeTVectorVector buckets = new SizeTVectorVector();
+        SizeTVector bucket = new SizeTVector();
+        long bytes = 0;
+        long cap = FIRST_BUCKET_BYTES;
+        for (int i = params.size() - 1; i >= 0; i--) {
+            bucket.push_back(i);
+            bytes += params.get(i).nbytes();
+            if (bytes >= cap) {
+                buckets.push_back(bucket);
+                bucket = new SizeTVector();
+                bytes = 0;
+                cap = BUCKET_BYTES;
+            }
+        }
+        if (bucket.size() > 0) {
+            buckets.push_back(bucket);
+        }
+        try {
+            return new Reducer(vector, buckets, group.c10d(), sparse, BUCKET_BYTES, false, false, new SizeTStringMap(),
+                    FIRST_BUCKET_BYTES, false, false);
+        } catch (RuntimeException e) {
+            throw new DistributedException("rank " + group.rank() + ": cannot build the DDP reducer (" + e.getMessage()
+                    + "); try --ddp coalesced", e);
+        }
+    }
+
+    /** Before forward. */
+    public void beforeForward() {
+        if (reducer != null) {
+            reducer.prepare_for_forward();
+        }
+    }
+
+    /** After forward, before backward: the reducer learns which outputs backward starts from. */
+    public void beforeBackward(Tensor output) {
+        if (reducer != null) {
+            try {
+                reducer.prepare_for_backward(new TensorVector(output));
+            } catch (RuntimeException e) {
+                throw new DistributedException("rank " + group.rank() + ": DDP reducer failed (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    /** After backward: gradients are averaged on return. */
+    public void afterBackward() {
+        if (reducer == null) {
+            group.averageGradients(params);
+        }
+    }
+
+    List<Tensor> params() {
+        return new ArrayList<>(params);
+    }
+}
