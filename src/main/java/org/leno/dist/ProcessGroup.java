@@ -63,9 +63,16 @@ public final class ProcessGroup implements AutoCloseable {
             o.timeout(timeout);
             store = new TCPStore(c.host(), o);
         } catch (RuntimeException e) {
+            String hint;
+            if (c.rank() != 0) {
+                hint = "; is rank 0 running and reachable?";
+            } else if (String.valueOf(e.getMessage()).contains("Timed out")) {
+                hint = "; not every rank joined within --dist-timeout " + c.timeoutSeconds() + " s";
+            } else {
+                hint = "; is the port in use?";
+            }
             throw new DistributedException("rank " + c.rank() + ": rendezvous at " + c.host() + ":" + c.port()
-                    + " failed (" + firstLine(e) + ")" + (c.rank() == 0 ? "; is the port in use?"
-                    : "; is rank 0 running and reachable?"), e);
+                    + " failed (" + firstLine(e) + ")" + hint, e);
         }
         try {
             ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(timeout);
