@@ -1,6 +1,5 @@
 package org.leno.dist;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.BoolVector;
 import org.bytedeco.pytorch.Reducer;
@@ -88,9 +87,5 @@ public final class GradientSync {
         if (reducer == null) {
             group.averageGradients(params);
         }
-    }
-
-    List<Tensor> params() {
-        return new ArrayList<>(params);
     }
 }

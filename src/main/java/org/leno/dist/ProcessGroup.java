@@ -106,11 +106,9 @@ public final class ProcessGroup implements AutoCloseable {
     public void broadcast(List<Tensor> tensors) {
         try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             for (Tensor t : tensors) {
-                Tensor c = t.contiguous();
+                Tensor c = t.contiguous(); // channels-last weights are broadcast through a contiguous copy
                 await(gloo.broadcast(new TensorVector(c)), "broadcast");
-                if (!c.equals(t)) {
-                    t.copy_(c);
-                }
+                t.copy_(c);
             }
         }
     }
