@@ -27,12 +27,15 @@ public final class ProcessGroup implements AutoCloseable {
     private final DistConfig config;
     private final TCPStore store;
     private final ProcessGroupGloo gloo;
+    private final java.nio.channels.ServerSocketChannel listener;
     private org.bytedeco.pytorch.ProcessGroup c10dGroup;
 
-    private ProcessGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo) {
+    private ProcessGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo,
+                         java.nio.channels.ServerSocketChannel listener) {
         this.config = config;
         this.store = store;
         this.gloo = gloo;
+        this.listener = listener;
     }
 
     /**
@@ -54,8 +57,15 @@ public final class ProcessGroup implements AutoCloseable {
         Natives.load();
         Milliseconds timeout = new Milliseconds(c.timeoutSeconds() * 1000L);
         TCPStore store;
+        java.nio.channels.ServerSocketChannel listener = null;
         try {
             TCPStoreOptions o = new TCPStoreOptions();
+            if (c.rank() == 0) {
+                listener = listen(c);
+                if (listener != null) {
+                    o.masterListenFd(new org.bytedeco.pytorch.IntOptional(fd(listener)));
+                }
+            }
             o.port((short) c.port());
             o.isServer(c.rank() == 0);
             o.numWorkers(new SizeTPointer(1).put(c.worldSize()));
@@ -78,10 +88,50 @@ public final class ProcessGroup implements AutoCloseable {
             ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(timeout);
             options.devices(new GlooDeviceVector(isLoopback(c.host())
                     ? ProcessGroupGloo.createDeviceForHostname("127.0.0.1") : ProcessGroupGloo.createDefaultDevice()));
-            return new ProcessGroup(c, store, new ProcessGroupGloo(store, c.rank(), c.worldSize(), options));
+            return new ProcessGroup(c, store, new ProcessGroupGloo(store, c.rank(), c.worldSize(), options), listener);
         } catch (RuntimeException e) {
             throw new DistributedException("rank " + c.rank() + ": cannot form the Gloo group of " + c.worldSize()
                     + " (" + firstLine(e) + ")", e);
+        }
+    }
+
+    /**
+     * The store's listening socket, bound only to the --dist-url address (c10d's own binds every
+     * interface). Handing its descriptor to c10d needs {@code --add-opens
+     * java.base/sun.nio.ch=ALL-UNNAMED}, which ./leno passes; without it c10d listens itself, on all
+     * interfaces, and a warning says so.
+     */
+    private static java.nio.channels.ServerSocketChannel listen(DistConfig c) {
+        java.nio.channels.ServerSocketChannel ch;
+        try {
+            ch = java.nio.channels.ServerSocketChannel.open();
+            ch.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(c.host()), c.port()), 4096);
+        } catch (java.io.IOException e) {
+            throw new DistributedException("rank 0: rendezvous at " + c.host() + ":" + c.port() + " failed ("
+                    + e.getMessage() + "); is the port in use?", e);
+        }
+        try {
+            fd(ch);
+            return ch;
+        } catch (IllegalStateException e) {
+            try {
+                ch.close();
+            } catch (java.io.IOException ignored) {
+                // nothing was handed over yet
+            }
+            System.err.println("leno: warning: the rendezvous store listens on all interfaces (run through ./leno"
+                    + " to bind it to " + c.host() + " only)");
+            return null;
+        }
+    }
+
+    private static int fd(java.nio.channels.ServerSocketChannel ch) {
+        try {
+            java.lang.reflect.Method m = ch.getClass().getDeclaredMethod("getFDVal");
+            m.setAccessible(true);
+            return (Integer) m.invoke(ch);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("no access to the socket's descriptor", e);
         }
     }
 
@@ -168,5 +218,12 @@ public final class ProcessGroup implements AutoCloseable {
     public void close() {
         gloo.close();
         store.close();
+        if (listener != null) {
+            try {
+                listener.close();
+            } catch (java.io.IOException ignored) {
+                // the store owned the descriptor by now
+            }
+        }
     }
 }

@@ -32,8 +32,8 @@ class DistributedTrainingTest {
 
     static Rank start(Path dir, String name, String... args) throws IOException {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
-                "org.leno.cli.Main"));
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "org.leno.cli.Main"));
         cmd.addAll(Arrays.asList(args));
         Path log = dir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -149,6 +149,29 @@ class DistributedTrainingTest {
         // -b 16 over 2 workers: 8 per worker, 32 of the 64 samples each: 4 batches
         assertThat(out).contains("Epoch: [0][0/4]");
         assertThat(Files.readAllLines(dir.resolve("results/train.log"))).hasSize(2);
+    }
+
+    @Test
+    void theRendezvousStoreListensOnlyOnTheGivenAddress(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        List<String> args = train(dir.resolve("r"), port, 0, "--epochs", "1");
+        args.set(args.indexOf("30"), "8");
+        Rank r0 = start(dir, "rank0", args.toArray(String[]::new));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        boolean listening = false;
+        while (!listening && System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                listening = true;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(listening).as("rank 0 listens on 127.0.0.1").isTrue();
+        // 127.0.0.2 is loopback too, but not the address given: nobody listens there
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.2", port).close())
+                .isInstanceOf(java.net.ConnectException.class);
+        assertThat(r0.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(r0.output()).contains("not every rank joined within --dist-timeout 8 s");
     }
 
     @Test
