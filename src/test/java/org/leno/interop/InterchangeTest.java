@@ -92,6 +92,30 @@ class InterchangeTest {
     }
 
     @Test
+    void refusesArchivePathsThatEscapeTheirFolder(@TempDir Path dir) throws Exception {
+        Path evil = dir.resolve("escape.pt");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(evil))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("../outside/data.pkl"));
+            zip.write(new byte[] {(byte) 0x80, 2, '}', '.'});
+            zip.closeEntry();
+        }
+        assertThatThrownBy(() -> WeightFiles.readStateDict(evil)).isInstanceOf(InterchangeException.class)
+                .hasMessageContaining("refusing archive entry '../outside/data.pkl'");
+        // a storage key with a path in it is refused too
+        Path key = dir.resolve("key.pt");
+        PickleWriter.Pickled p = PickleWriter.write(new OrderedDict(Map.of("w", TensorData.scalarFloat(1f))));
+        byte[] pickle = new String(p.pickle(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .replace("X\u0001\u0000\u0000\u00000", "X\u0001\u0000\u0000\u0000/")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(key))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+            zip.write(pickle);
+            zip.closeEntry();
+        }
+        assertThatThrownBy(() -> WeightFiles.readStateDict(key)).hasMessageContaining("refusing storage key '/'");
+    }
+
+    @Test
     void refusesLegacyAndUnknownFilesWithAClearMessage(@TempDir Path dir) throws Exception {
         Path legacy = dir.resolve("legacy.pt");
         Files.write(legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 0x0a, 0, 0, 0, 0, 0});
