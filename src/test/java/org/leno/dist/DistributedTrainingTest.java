@@ -116,6 +116,32 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void aHangingRankMakesTheOtherExitNonZeroWithinTheTimeout(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        List<String> a0 = train(dir.resolve("results"), port, 0, "--epochs", "50");
+        List<String> a1 = train(dir.resolve("results1"), port, 1, "--epochs", "50");
+        a0.set(a0.indexOf("30"), "10");
+        a1.set(a1.indexOf("30"), "10");
+        Rank r0 = start(dir, "rank0", a0.toArray(String[]::new));
+        Rank r1 = start(dir, "rank1", a1.toArray(String[]::new));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!r1.output().contains("Epoch: [0][1/") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(r1.output()).contains("Epoch: [0][1/");
+        new ProcessBuilder("kill", "-STOP", String.valueOf(r1.process().pid())).start().waitFor();
+        try {
+            long stopped = System.nanoTime();
+            assertThat(r0.process().waitFor(90, TimeUnit.SECONDS)).as("rank 0 gives up on the hung peer").isTrue();
+            assertThat(r0.process().exitValue()).isNotZero();
+            assertThat(r0.output()).contains("leno train: error: rank 0: ").contains("a peer died or hung");
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopped)).isLessThan(60);
+        } finally {
+            r1.process().destroyForcibly();
+        }
+    }
+
+    @Test
     void aPortInUseAndAnUnreachableMasterAreOneLineErrors(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
             Rank r0 = start(dir, "taken", train(dir.resolve("r"), taken.getLocalPort(), 0, "--epochs", "1")
