@@ -38,6 +38,34 @@ final class WorkerLauncher {
         this.originalArgs = List.copyOf(originalArgs);
     }
 
+    /** Copies a worker's output line by line, so that the workers' lines never interleave mid-line. */
+    private final List<Thread> relays = new ArrayList<>();
+
+    private void relayLines(java.io.InputStream in, java.io.PrintStream out) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (out) {
+                        out.println(line);
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the worker is gone
+            }
+        }, "leno-worker-output");
+        t.setDaemon(true);
+        t.start();
+        relays.add(t);
+    }
+
+    private void drainOutput() throws InterruptedException {
+        for (Thread t : relays) {
+            t.join(5000);
+        }
+    }
+
     int run() throws InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int localPort;
@@ -67,7 +95,10 @@ final class WorkerLauncher {
                 cmd.addAll(List.of("--workers", String.valueOf((workers + nproc - 1) / nproc)));
             }
             try {
-                procs.add(new ProcessBuilder(cmd).inheritIO().start());
+                Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+                relayLines(p.getInputStream(), System.out);
+                relayLines(p.getErrorStream(), System.err);
+                procs.add(p);
             } catch (java.io.IOException e) {
                 procs.forEach(Process::destroyForcibly);
                 throw new IllegalStateException("cannot start worker " + i + ": " + e.getMessage(), e);
@@ -92,10 +123,12 @@ final class WorkerLauncher {
                             other.destroyForcibly();
                         }
                     }
+                    drainOutput();
                     return code;
                 }
             }
             if (allDone) {
+                drainOutput();
                 return 0;
             }
             Thread.sleep(200);

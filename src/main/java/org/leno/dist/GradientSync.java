@@ -56,8 +56,11 @@ public final class GradientSync {
             buckets.push_back(bucket);
         }
         try {
-            return new Reducer(vector, buckets, group.c10d(), sparse, BUCKET_BYTES, false, false, new SizeTStringMap(),
+            Reducer r = new Reducer(vector, buckets, group.c10d(), sparse, BUCKET_BYTES, false, false, new SizeTStringMap(),
                     FIRST_BUCKET_BYTES, false, false);
+            // one per run; destroying it after its process group is gone aborts the JVM, so it is never destroyed
+            r.deallocate(false);
+            return r;
         } catch (RuntimeException e) {
             throw new DistributedException("rank " + group.rank() + ": cannot build the DDP reducer (" + e.getMessage()
                     + "); try --ddp coalesced", e);

@@ -49,6 +49,8 @@ public final class ProcessGroup implements AutoCloseable {
             c10dGroup.setBackend(torch.DeviceType.CPU, org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO,
                     new org.bytedeco.pytorch.BackendOptional(gloo));
             c10dGroup.setDefaultBackend(org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO);
+            // its destructor, run by the garbage collector after close(), aborts the JVM: never run it
+            c10dGroup.deallocate(false);
         }
         return c10dGroup;
     }
