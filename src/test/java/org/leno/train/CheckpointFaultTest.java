@@ -61,6 +61,47 @@ class CheckpointFaultTest {
     }
 
     @Test
+    void sigtermFinishesTheStepWritesAResumableCheckpointAndExits143(@TempDir Path dir) throws Exception {
+        Path results = dir.resolve("run");
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--result_path", results.toString(), "--epochs", "3"));
+        args.addAll(List.of(TrainCommandTest.SMALL));
+        Process p = java(org.leno.cli.Main.class, args.toArray(String[]::new));
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (out) {
+                        out.append(line).append('\n');
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // process ended
+            }
+        });
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            synchronized (out) {
+                if (out.indexOf("Epoch: [0][1/3]") >= 0) {
+                    break;
+                }
+            }
+            Thread.sleep(50);
+        }
+        p.toHandle().destroy(); // SIGTERM, without closing our end of its output as Process.destroy() does
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        reader.join(5000);
+        assertThat(p.exitValue()).as(out.toString()).isEqualTo(143);
+        assertThat(out.toString()).contains("SIGTERM received; finishing the current step")
+                .contains("resume with --resume " + results.resolve("checkpoint.pth.tar"));
+        Map<?, ?> ckpt = (Map<?, ?>) WeightFiles.readObject(results.resolve("checkpoint.pth.tar"));
+        Map<?, ?> mid = (Map<?, ?>) ((Map<?, ?>) ckpt.get("leno")).get("mid_epoch");
+        assertThat(mid).isNotNull();
+        assertThat((Long) mid.get("batches_done")).isPositive();
+    }
+
+    @Test
     void aCheckpointLoadsInAFreshProcess(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("run");
         var r = TrainCommandTest.train(results, "--epochs", "1");
