@@ -2,7 +2,7 @@ package org.leno.cli;
 
 import picocli.CommandLine.Command;
 
-@Command(name = "bench", description = "Benchmarks: the input pipeline (data) and the training step (model).",
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: the input pipeline (data) and the training step (model).",
         subcommands = {BenchDataCommand.class, BenchModelCommand.class, BenchValTransformCommand.class})
 final class BenchCommand implements Runnable {
     @Override

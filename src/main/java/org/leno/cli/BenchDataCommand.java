@@ -14,7 +14,7 @@ import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "data", description = "Images/s of the training input pipeline: decode, RandomResizedCrop, flip, normalise.")
+@Command(mixinStandardHelpOptions = true, name = "data", description = "Images/s of the training input pipeline: decode, RandomResizedCrop, flip, normalise.")
 final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Folder holding train/<class>/<image> (or fashion-mnist; default: the embedded set).")
     String data;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "model", description = "Images/s of full training steps (forward, loss, backward, SGD) on random data.")
+@Command(mixinStandardHelpOptions = true, name = "model", description = "Images/s of full training steps (forward, loss, backward, SGD) on random data.")
 final class BenchModelCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

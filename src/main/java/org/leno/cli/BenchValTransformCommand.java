@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Writes our validation tensors of a folder's first images, to compare with torchvision's (scripts/compare_val_transform.py). */
-@Command(name = "val-transform", description = "Write validation-transform tensors of the first images of ROOT/train (INTER_AREA and INTER_LINEAR) to a safetensors file.")
+@Command(mixinStandardHelpOptions = true, name = "val-transform", description = "Write validation-transform tensors of the first images of ROOT/train (INTER_AREA and INTER_LINEAR) to a safetensors file.")
 final class BenchValTransformCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Folder holding train/<class>/<image>.")
     Path data;

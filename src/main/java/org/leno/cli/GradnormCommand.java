@@ -23,7 +23,7 @@ import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "gradnorm", sortOptions = false,
+@Command(mixinStandardHelpOptions = true, name = "gradnorm", sortOptions = false,
         description = {"Gradient norm ratio ||dL/dx_l|| / ||dL/dy_l|| of every residual block (the paper's figures).",
                 "Writes DIR/<arch><depth>.csv, .png and .svg, and DIR/gradnorm.png for several architectures."})
 final class GradnormCommand implements Callable<Integer> {

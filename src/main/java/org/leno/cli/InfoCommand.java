@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "info", description = "Parameters, state_dict entries, blocks, transition blocks and MACs of a model.")
+@Command(mixinStandardHelpOptions = true, name = "info", description = "Parameters, state_dict entries, blocks, transition blocks and MACs of a model.")
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

@@ -12,7 +12,7 @@ import org.leno.train.ResultFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "plot", description = {"Render RESULT_PATH/curves.png (loss and Acc@1 per epoch from train.log and val.log)",
+@Command(mixinStandardHelpOptions = true, name = "plot", description = {"Render RESULT_PATH/curves.png (loss and Acc@1 per epoch from train.log and val.log)",
         "and, when gradnorm.tsv exists (train --track-gradnorm), gradnorm_evolution.png."})
 final class PlotCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RESULT_PATH", description = "A --result_path of leno train.")

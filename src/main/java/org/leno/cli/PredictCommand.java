@@ -27,7 +27,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "predict", description = "Classify images with a trained model (eval mode, validation transform).")
+@Command(mixinStandardHelpOptions = true, name = "predict", description = "Classify images with a trained model (eval mode, validation transform).")
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

@@ -12,7 +12,7 @@ import org.leno.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "train", sortOptions = false,
+@Command(mixinStandardHelpOptions = true, name = "train", sortOptions = false,
         description = {"Train (or with -e evaluate) a model: the reference's ImageNet training program, fixed.",
                 "Without --data: LeNo-ResNet-50 on the embedded Fashion-MNIST subset, quick-start settings.",
                 "With --data DIR (DIR/train/<class>/..., DIR/val/<class>/...) or --data fashion-mnist: the reference's defaults."})

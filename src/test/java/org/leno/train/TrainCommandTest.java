@@ -177,6 +177,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void everyVerbExplainsItsFlags() {
+        Cli.Result help = Cli.run("train", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("--result_path", "--model_depth", "--lr_steps", "--zero_init_residual",
+                "--lr-schedule-compat", "--resume", "--evaluate", "--dist-url", "Decay one epoch early");
+        for (String[] verb : new String[][] {{"info"}, {"predict"}, {"gradnorm"}, {"plot"}, {"bench", "data"}, {"bench", "model"}}) {
+            String[] args = java.util.Arrays.copyOf(verb, verb.length + 1);
+            args[verb.length] = "--help";
+            Cli.Result r = Cli.run(args);
+            assertThat(r.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(r.out()).contains("Usage: leno " + String.join(" ", verb));
+        }
+    }
+
+    @Test
     void badFlagsAndBadPlacesAreOneLineErrors(@TempDir Path dir) throws Exception {
         Cli.Result flag = Cli.run("train", "--epochs", "many");
         assertThat(flag.exitCode()).isEqualTo(2);
