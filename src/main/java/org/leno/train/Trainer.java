@@ -103,7 +103,8 @@ public final class Trainer {
             if (cfg.channelsLast()) {
                 net.toChannelsLast();
             }
-            Sgd sgd = new Sgd(Parameters.of(net), cfg.lr(), cfg.momentum(), cfg.weightDecay(), cfg.nesterov());
+            List<Tensor> params = Parameters.of(net);
+            Sgd sgd = new Sgd(params, cfg.lr(), cfg.momentum(), cfg.weightDecay(), cfg.nesterov());
             int startEpoch = cfg.startEpoch();
             double best = 0;
             Optional<Checkpoint.MidEpoch> mid = Optional.empty();
@@ -137,7 +138,7 @@ public final class Trainer {
                             cfg.channelsLast()))) {
                 LrSchedule schedule = cfg.schedule();
                 org.leno.dist.GradientSync sync = group == null ? null
-                        : new org.leno.dist.GradientSync(group, Parameters.of(net), cfg.ddp());
+                        : new org.leno.dist.GradientSync(group, params, cfg.ddp());
                 for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
                     double lr = schedule.lr(epoch);
                     sgd.setLr(lr);
@@ -151,7 +152,7 @@ public final class Trainer {
                     boolean isBest = va.acc1() > best;
                     best = Math.max(best, va.acc1());
                     if (group != null) {
-                        checkInSync(net, group);
+                        checkInSync(params, group);
                     }
                     if (cfg.writesFiles()) {
                         files.logVal(epoch + 1, va.loss(), va.acc1(), va.acc5());
@@ -304,10 +305,10 @@ public final class Trainer {
     }
 
     /** Fails unless every rank holds bit-identical parameters (a CRC of their bytes, compared by allreduce). */
-    private void checkInSync(ResidualNetwork net, org.leno.dist.ProcessGroup group) {
+    private void checkInSync(List<Tensor> params, org.leno.dist.ProcessGroup group) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         try (NativeScope scope = NativeScope.open()) {
-            for (Tensor p : Parameters.of(net)) {
+            for (Tensor p : params) {
                 crc.update(Tensors.toHost(p).data());
             }
         }
