@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """The quick start in PyTorch (Debian's 1.13), as the reference program would run it: LeNo-ResNet-50
 (from scripts/make_fixtures.py) on the embedded Fashion-MNIST subset, RandomResizedCrop 28 (area
-0.6-1) + flip, batch 64, SGD lr 0.01 momentum 0.9 wd 5e-5, 1 loader worker, 2 threads. For peak-RSS
-and speed comparisons with `./leno train`: /usr/bin/time -v /usr/bin/python3 scripts/train_torch_quickstart.py [EPOCHS]
+0.6-1) + flip, batch 64, SGD lr 0.01 momentum 0.9 wd 5e-5, 1 loader worker, 2 threads, a checkpoint
+saved after every epoch as the reference saves it. For peak-RSS and speed comparisons with
+`./leno train`: scripts/peak_rss.py /usr/bin/python3 scripts/train_torch_quickstart.py [EPOCHS]
 """
 import gzip
 import os
 import sys
+import tempfile
 import time
 
 import torch
@@ -35,6 +37,7 @@ class Embedded(torch.utils.data.Dataset):
 
 
 epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+out_dir = tempfile.mkdtemp(prefix="torch_quickstart_")
 torch.set_num_threads(2)
 torch.manual_seed(1)
 norm = T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])
@@ -57,4 +60,8 @@ for epoch in range(epochs):
     with torch.no_grad():
         for x, y in val:
             correct += (model(x).argmax(1) == y).sum().item()
-    print(f"epoch {epoch + 1}: {time.time() - start:.1f} s, val Acc@1 {100 * correct / len(val.dataset):.2f}")
+    acc1 = 100 * correct / len(val.dataset)
+    print(f"epoch {epoch + 1}: {time.time() - start:.1f} s, val Acc@1 {acc1:.2f}")
+    # as the reference's save_checkpoint does after every epoch
+    torch.save({"epoch": epoch + 1, "arch": "lenoresnet50", "state_dict": model.state_dict(), "best_acc1": acc1,
+                "optimizer": opt.state_dict()}, os.path.join(out_dir, "checkpoint.pth.tar"))

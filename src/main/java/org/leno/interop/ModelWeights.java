@@ -7,6 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.leno.model.ResidualNetwork;
+import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
 
 /** Loads weight files into models and saves models' weights, checking that they fit. */
@@ -53,6 +54,8 @@ public final class ModelWeights {
     }
 
     public static void save(ResidualNetwork net, Path file) {
-        WeightFiles.writeStateDict(file, StateDict.toHost(net));
+        try (NativeScope scope = NativeScope.open()) {
+            WeightFiles.writeStateDict(file, StateDict.lazy(net));
+        }
     }
 }

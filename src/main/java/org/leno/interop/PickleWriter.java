@@ -15,13 +15,13 @@ import java.util.Map;
 public final class PickleWriter {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final List<byte[]> storages = new ArrayList<>();
+    private final List<HostTensor> storages = new ArrayList<>();
 
     private PickleWriter() {
     }
 
     /** The pickle bytes and the storages its persistent ids name ("0", "1", ... in order). */
-    public record Pickled(byte[] pickle, List<byte[]> storages) {}
+    public record Pickled(byte[] pickle, List<HostTensor> storages) {}
 
     public static Pickled write(Object root) {
         PickleWriter w = new PickleWriter();
@@ -45,7 +45,7 @@ public final class PickleWriter {
                     .putDouble(((Number) o).doubleValue()).array());
         } else if (o instanceof String s) {
             string(s);
-        } else if (o instanceof TensorData t) {
+        } else if (o instanceof HostTensor t) {
             tensor(t);
         } else if (o instanceof PyTuple t) {
             out.write('(');
@@ -83,7 +83,7 @@ public final class PickleWriter {
         out.write('u');
     }
 
-    private void tensor(TensorData t) {
+    private void tensor(HostTensor t) {
         global("torch._utils", "_rebuild_tensor_v2");
         out.write('(');
         // persistent id: ('storage', torch.<Type>Storage, key, 'cpu', numel)
@@ -95,7 +95,7 @@ public final class PickleWriter {
         integer(t.numel());
         out.write('t');
         out.write('Q');
-        storages.add(t.data());
+        storages.add(t);
         integer(0);
         long[] shape = t.shape();
         value(new PyTuple(java.util.Arrays.stream(shape).boxed().map(x -> (Object) x).toList()));

@@ -75,22 +75,22 @@ public final class SafeTensors {
         }
     }
 
-    public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
+    public static void write(Path file, Map<String, ? extends HostTensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+        for (Map.Entry<String, ? extends HostTensor> e : tensors.entrySet()) {
             ObjectNode t = header.putObject(e.getKey());
             t.put("dtype", e.getValue().dtype().safetensorsName());
             var shape = t.putArray("shape");
             for (long s : e.getValue().shape()) {
                 shape.add(s);
             }
-            t.putArray("data_offsets").add(offset).add(offset + e.getValue().data().length);
-            offset += e.getValue().data().length;
+            t.putArray("data_offsets").add(offset).add(offset + e.getValue().byteSize());
+            offset += e.getValue().byteSize();
         }
         byte[] json;
         try {
@@ -105,8 +105,18 @@ public final class SafeTensors {
         AtomicFiles.write(file, out -> {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
             out.write(headerBytes);
-            for (TensorData t : tensors.values()) {
-                out.write(t.data());
+            for (HostTensor t : tensors.values()) {
+                try {
+                    t.withBytes(bytes -> {
+                        try {
+                            TorchZip.copy(bytes, out);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                } catch (java.io.UncheckedIOException e) {
+                    throw e.getCause();
+                }
             }
         });
     }

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * A dense, contiguous, little-endian tensor held on the Java heap: what files hold and what
  * crosses between them and libtorch.
  */
-public record TensorData(DType dtype, long[] shape, byte[] data) {
+public record TensorData(DType dtype, long[] shape, byte[] data) implements HostTensor {
 
     public TensorData {
         shape = shape.clone();
@@ -27,7 +27,13 @@ public record TensorData(DType dtype, long[] shape, byte[] data) {
         return n;
     }
 
+    @Override
     public long numel() { return numel(shape); }
+
+    @Override
+    public void withBytes(java.util.function.Consumer<ByteBuffer> user) {
+        user.accept(ByteBuffer.wrap(data).asReadOnlyBuffer());
+    }
 
     @Override
     public long[] shape() { return shape.clone(); }
@@ -45,6 +51,16 @@ public record TensorData(DType dtype, long[] shape, byte[] data) {
             b.append(i == 0 ? "" : "x").append(shape[i]);
         }
         return b.toString();
+    }
+
+    /** A heap copy of any host tensor (itself if it already is one). */
+    public static TensorData copyOf(HostTensor t) {
+        if (t instanceof TensorData d) {
+            return d;
+        }
+        byte[] bytes = new byte[Math.toIntExact(t.byteSize())];
+        t.withBytes(b -> b.duplicate().get(bytes));
+        return new TensorData(t.dtype(), t.shape(), bytes);
     }
 
     public static TensorData ofFloats(long[] shape, float... values) {

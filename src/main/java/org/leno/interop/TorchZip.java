@@ -1,10 +1,11 @@
 package org.leno.interop;
 
-import java.io.ByteArrayInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Enumeration;
@@ -86,26 +87,37 @@ public final class TorchZip {
         CountingStream counting = new CountingStream(target);
         ZipOutputStream zip = new ZipOutputStream(counting);
         zip.setMethod(ZipOutputStream.STORED);
-        stored(zip, counting, "archive/data.pkl", p.pickle());
-        stored(zip, counting, "archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-        List<byte[]> storages = p.storages();
+        stored(zip, counting, "archive/data.pkl", ByteBuffer.wrap(p.pickle()));
+        stored(zip, counting, "archive/byteorder", ByteBuffer.wrap("little".getBytes(StandardCharsets.US_ASCII)));
+        List<HostTensor> storages = p.storages();
         for (int i = 0; i < storages.size(); i++) {
-            stored(zip, counting, "archive/data/" + i, storages.get(i));
+            String name = "archive/data/" + i;
+            try {
+                storages.get(i).withBytes(bytes -> {
+                    try {
+                        stored(zip, counting, name, bytes);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
         }
-        stored(zip, counting, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        stored(zip, counting, "archive/version", ByteBuffer.wrap("3\n".getBytes(StandardCharsets.US_ASCII)));
         zip.finish();
         zip.flush();
     }
 
-    private static void stored(ZipOutputStream zip, CountingStream counting, String name, byte[] data)
+    private static void stored(ZipOutputStream zip, CountingStream counting, String name, ByteBuffer data)
             throws IOException {
         zip.closeEntry();
         ZipEntry e = new ZipEntry(name);
         e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        e.setCompressedSize(data.length);
+        e.setSize(data.remaining());
+        e.setCompressedSize(data.remaining());
         CRC32 crc = new CRC32();
-        crc.update(data);
+        crc.update(data.duplicate());
         e.setCrc(crc.getValue());
         e.setTime(FIXED_TIME);
         int nameLen = name.getBytes(StandardCharsets.UTF_8).length;
@@ -118,8 +130,22 @@ public final class TorchZip {
         extra[3] = (byte) (pad >> 8);
         e.setExtra(extra);
         zip.putNextEntry(e);
-        new ByteArrayInputStream(data).transferTo(zip);
+        copy(data.duplicate(), zip);
         zip.closeEntry();
+    }
+
+    /** Copies a (possibly direct) buffer to a stream through a bounded heap chunk. */
+    static void copy(ByteBuffer from, OutputStream to) throws IOException {
+        if (from.hasArray()) {
+            to.write(from.array(), from.arrayOffset() + from.position(), from.remaining());
+            return;
+        }
+        byte[] chunk = new byte[(int) Math.min(from.remaining(), 1 << 20)];
+        while (from.hasRemaining()) {
+            int n = Math.min(chunk.length, from.remaining());
+            from.get(chunk, 0, n);
+            to.write(chunk, 0, n);
+        }
     }
 
     private static final class CountingStream extends FilterOutputStream {

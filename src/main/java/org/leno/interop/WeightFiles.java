@@ -85,7 +85,7 @@ public final class WeightFiles {
     }
 
     /** Writes a state dict: safetensors for a ".safetensors" name, else a torch.save OrderedDict. */
-    public static void writeStateDict(Path file, Map<String, TensorData> stateDict) {
+    public static void writeStateDict(Path file, Map<String, ? extends HostTensor> stateDict) {
         if (file.getFileName().toString().endsWith(".safetensors")) {
             SafeTensors.write(file, stateDict, Map.of("format", "pt"));
         } else {

@@ -79,17 +79,34 @@ public abstract class ResidualNetwork extends Container {
         return forward(x, null);
     }
 
+    /**
+     * With an observer every intermediate tensor stays alive until the caller's scope closes (the
+     * observer reads them after backward). Without one, each block runs in a scope of its own and
+     * the previous block's output handle is dropped as soon as the next block has consumed it, so
+     * that (as in PyTorch) only what autograd saved survives the forward pass, and backward frees
+     * the activations as it goes instead of all of them living until the end of the step.
+     */
     public Tensor forward(Tensor x, BlockObserver observer) {
-        Tensor h = stem(x);
-        for (int i = 0; i < blocks.size(); i++) {
-            if (observer != null) {
-                h = observer.input(i, h);
-            }
-            h = blocks.get(i).forward(h);
-        }
         if (observer != null) {
-            h = observer.input(blocks.size(), h);
+            Tensor h = stem(x);
+            for (int i = 0; i < blocks.size(); i++) {
+                h = blocks.get(i).forward(observer.input(i, h));
+            }
+            return head(observer.input(blocks.size(), h));
         }
+        Tensor h = NativeScope.owned(() -> stem(x));
+        for (ResidualBlock block : blocks) {
+            Tensor in = h;
+            h = NativeScope.owned(() -> block.forward(in));
+            in.close();
+        }
+        Tensor in = h;
+        Tensor out = NativeScope.owned(() -> head(in));
+        in.close();
+        return NativeScope.adopt(out);
+    }
+
+    private Tensor head(Tensor h) {
         h = torch.flatten(torch.adaptive_avg_pool2d(beforePool(h), 1, 1), 1, -1);
         if (config.dropout() > 0) {
             h = torch.dropout(h, config.dropout(), is_training());

@@ -1,5 +1,7 @@
 package org.leno.nn;
 
+import java.util.function.Supplier;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
@@ -34,6 +36,31 @@ public final class NativeScope implements AutoCloseable {
         if (inner != null) {
             pointer.retainReference();
             inner.detach(pointer);
+        }
+        return pointer;
+    }
+
+    /**
+     * Runs {@code body} in a scope of its own, so that every native object it creates is freed when
+     * it returns, except its result: the caller owns that one reference and must {@code close()} it
+     * or {@link #adopt} it. (A result made outside the scope, such as an input passed through, just
+     * gains a reference.)
+     */
+    public static <P extends Pointer> P owned(Supplier<P> body) {
+        P result;
+        try (NativeScope inner = open()) {
+            result = body.get();
+            result.retainReference();
+        }
+        return result;
+    }
+
+    /** Hands an {@link #owned} object to the innermost open scope (without one, to the garbage collector). */
+    public static <P extends Pointer> P adopt(P pointer) {
+        PointerScope inner = PointerScope.getInnerScope();
+        if (inner != null) {
+            inner.attach(pointer);
+            pointer.releaseReference();
         }
         return pointer;
     }

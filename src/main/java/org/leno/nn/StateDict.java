@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringSharedModuleDict;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
+import org.leno.interop.HostTensor;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.TensorData;
 
@@ -42,6 +43,16 @@ public final class StateDict {
             // value() points into the dict, which dies with it: take a handle of our own (same TensorImpl)
             out.put(prefix.isEmpty() ? name : prefix + "." + name, new Tensor(item.value()));
         }
+    }
+
+    /**
+     * The state dict as tensors a writer streams from native memory ({@link Tensors#lazy}); they
+     * hold handles of the current {@link NativeScope}, so write them before it closes.
+     */
+    public static Map<String, HostTensor> lazy(Module module) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        of(module).forEach((k, v) -> out.put(k, Tensors.lazy(v)));
+        return out;
     }
 
     /** A copy of the state dict on the Java heap. */

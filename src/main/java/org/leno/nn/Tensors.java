@@ -6,7 +6,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import org.leno.interop.DType;
+import org.leno.interop.HostTensor;
 import org.leno.interop.TensorData;
 
 /** Moves tensors between libtorch and the Java heap. */
@@ -55,6 +58,38 @@ public final class Tensors {
             new BytePointer(c.data_ptr()).capacity(bytes.length).get(bytes);
         }
         return new TensorData(dtype(c), shape(c), bytes);
+    }
+
+    /**
+     * {@code t} as a {@link HostTensor} whose bytes are read from native memory when a writer asks
+     * for them: a contiguous CPU tensor is not copied at all, any other (channels-last, on a GPU) is
+     * copied for the duration of that one call. {@code t} must stay alive until the write is done.
+     */
+    public static HostTensor lazy(Tensor t) {
+        DType dtype = dtype(t);
+        long[] shape = shape(t);
+        return new HostTensor() {
+            @Override
+            public DType dtype() { return dtype; }
+
+            @Override
+            public long[] shape() { return shape.clone(); }
+
+            @Override
+            public void withBytes(Consumer<ByteBuffer> user) {
+                try (NativeScope scope = NativeScope.open()) {
+                    Tensor c = t.detach().cpu().contiguous();
+                    long n = c.nbytes();
+                    if (n > Integer.MAX_VALUE) {
+                        throw new IllegalArgumentException("tensor of shape " + TensorData.shapeText(shape)
+                                + " is over 2 GiB, which our writers cannot stream");
+                    }
+                    ByteBuffer b = n == 0 ? ByteBuffer.allocate(0)
+                            : new BytePointer(c.data_ptr()).capacity(n).asByteBuffer();
+                    user.accept(b.asReadOnlyBuffer());
+                }
+            }
+        };
     }
 
     /** A new libtorch tensor holding a copy of {@code d}. */

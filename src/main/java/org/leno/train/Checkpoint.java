@@ -6,6 +6,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.leno.interop.HostTensor;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.OrderedDict;
 import org.leno.interop.TensorData;
@@ -17,7 +18,7 @@ import org.leno.interop.WeightFiles;
  * done, {@code arch}, {@code state_dict}, {@code best_acc1}, {@code val_acc1}, {@code optimizer})
  * plus ours: {@code lr_scheduler}, {@code rng} and {@code leno} (depth, classes, mid-epoch progress).
  */
-public record Checkpoint(int epoch, String arch, Map<String, TensorData> stateDict, double bestAcc1, double valAcc1,
+public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTensor> stateDict, double bestAcc1, double valAcc1,
                          Map<String, Object> optimizer, Map<String, Object> scheduler, long seed, int depth,
                          int nClasses, Optional<MidEpoch> midEpoch) {
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.leno.interop.HostTensor;
 import org.leno.interop.TensorData;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Tensors;
@@ -47,32 +48,43 @@ public final class Sgd {
             Scalar one = new Scalar(1.0);
             Scalar minusLr = new Scalar(-lr);
             for (int i = 0; i < params.size(); i++) {
-                Tensor p = params.get(i);
-                Tensor grad = p.grad();
-                if (!grad.defined()) {
-                    continue;
+                // one scope per parameter: its temporaries (the decayed gradient) are freed before the
+                // next parameter's, as in PyTorch, instead of a model-sized set living until the end
+                try (NativeScope perParameter = NativeScope.open()) {
+                    update(i, decay, mom, one, minusLr);
                 }
-                Tensor d = weightDecay != 0 ? grad.add(p, decay) : grad;
-                if (momentum != 0) {
-                    if (momentumBuffers[i] == null) {
-                        momentumBuffers[i] = NativeScope.escape(d.clone());
-                    } else {
-                        momentumBuffers[i].mul_(mom).add_(d, one);
-                    }
-                    d = nesterov ? d.add(momentumBuffers[i], mom) : momentumBuffers[i];
-                }
-                p.add_(d, minusLr);
             }
         }
     }
 
-    /** PyTorch's {@code optimizer.state_dict()}: momentum buffers by parameter index, one param group. */
+    private void update(int i, Scalar decay, Scalar mom, Scalar one, Scalar minusLr) {
+        Tensor p = params.get(i);
+        Tensor grad = p.grad();
+        if (!grad.defined()) {
+            return;
+        }
+        Tensor d = weightDecay != 0 ? grad.add(p, decay) : grad;
+        if (momentum != 0) {
+            if (momentumBuffers[i] == null) {
+                momentumBuffers[i] = NativeScope.escape(d.clone());
+            } else {
+                momentumBuffers[i].mul_(mom).add_(d, one);
+            }
+            d = nesterov ? d.add(momentumBuffers[i], mom) : momentumBuffers[i];
+        }
+        p.add_(d, minusLr);
+    }
+
+    /**
+     * PyTorch's {@code optimizer.state_dict()}: momentum buffers by parameter index, one param group.
+     * The buffers are streamed from native memory when written ({@link Tensors#lazy}).
+     */
     public Map<String, Object> stateDict() {
         Map<Object, Object> state = new LinkedHashMap<>();
         for (int i = 0; i < momentumBuffers.length; i++) {
             if (momentumBuffers[i] != null) {
                 Map<String, Object> s = new LinkedHashMap<>();
-                s.put("momentum_buffer", Tensors.toHost(momentumBuffers[i]));
+                s.put("momentum_buffer", Tensors.lazy(momentumBuffers[i]));
                 state.put((long) i, s);
             }
         }
@@ -109,7 +121,8 @@ public final class Sgd {
                         + params.size());
             }
             Object buf = e.getValue() instanceof Map<?, ?> m ? m.get("momentum_buffer") : null;
-            if (buf instanceof TensorData t) {
+            if (buf instanceof HostTensor h) {
+                TensorData t = TensorData.copyOf(h);
                 long[] want = Tensors.shape(params.get(i));
                 if (!java.util.Arrays.equals(t.shape(), want)) {
                     throw new IllegalArgumentException(source + ": momentum buffer " + i + " is " + t.shapeText()

@@ -156,7 +156,7 @@ public final class Trainer {
                     }
                     if (cfg.writesFiles()) {
                         files.logVal(epoch + 1, va.loss(), va.acc1(), va.acc5());
-                        checkpoint(net, sgd, epoch + 1, best, va.acc1(), Optional.empty()).save(files.checkpoint());
+                        saveCheckpoint(net, sgd, epoch + 1, best, va.acc1(), Optional.empty(), files);
                         if (isBest) {
                             Checkpoint.copy(files.checkpoint(), files.best());
                         }
@@ -165,6 +165,14 @@ public final class Trainer {
             }
         }
         return 0;
+    }
+
+    /** Writes checkpoint.pth.tar, streaming the tensors from native memory (no Java heap copy). */
+    private void saveCheckpoint(ResidualNetwork net, Sgd sgd, int epoch, double best, double valAcc1,
+                                Optional<Checkpoint.MidEpoch> mid, ResultFiles files) {
+        try (NativeScope scope = NativeScope.open()) {
+            checkpoint(net, sgd, epoch, best, valAcc1, mid).save(files.checkpoint());
+        }
     }
 
     private Checkpoint checkpoint(ResidualNetwork net, Sgd sgd, int epoch, double best, double valAcc1,
@@ -177,7 +185,7 @@ public final class Trainer {
         scheduler.put("base_lr", s.base());
         scheduler.put("reference_compat", s.referenceCompat());
         scheduler.put("last_epoch", (long) epoch);
-        return new Checkpoint(epoch, cfg.model().arch().id(), StateDict.toHost(net), best, valAcc1, sgd.stateDict(),
+        return new Checkpoint(epoch, cfg.model().arch().id(), StateDict.lazy(net), best, valAcc1, sgd.stateDict(),
                 scheduler, cfg.seed(), cfg.model().depth(), cfg.model().nClasses(), mid);
     }
 
@@ -239,7 +247,7 @@ public final class Trainer {
                 if (stopSignal != null && cfg.writesFiles()) {
                     Checkpoint.MidEpoch m = new Checkpoint.MidEpoch(epoch, i + 1, losses.sum(), top1.sum(), top5.sum(),
                             losses.count());
-                    checkpoint(net, sgd, epoch, best, 0, Optional.of(m)).save(files.checkpoint());
+                    saveCheckpoint(net, sgd, epoch, best, 0, Optional.of(m), files);
                     throw new Stopped("stopped by " + stopSignal + " after batch " + (i + 1) + " of epoch " + epoch
                             + "; resume with --resume " + files.checkpoint(), stopSignal.equals("SIGTERM") ? 143 : 130);
                 }
@@ -309,7 +317,7 @@ public final class Trainer {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         try (NativeScope scope = NativeScope.open()) {
             for (Tensor p : params) {
-                crc.update(Tensors.toHost(p).data());
+                Tensors.lazy(p).withBytes(crc::update);
             }
         }
         double mine = crc.getValue();
