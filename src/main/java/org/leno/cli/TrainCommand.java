@@ -265,12 +265,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rank " + rank + " needs --world-size greater than 1");
         }
         if (gpu != null) {
-            org.leno.nn.Natives.load();
-            if (!org.bytedeco.pytorch.global.torch.cuda_is_available()) {
-                throw new IllegalArgumentException("--gpu " + gpu + ": no CUDA device is available (this installation has"
-                        + " the CPU natives; the GPU build needs org.bytedeco:pytorch with the linux-x86_64-gpu classifier)");
+            if (gpu < 0) {
+                throw new IllegalArgumentException("--gpu must be a device index (0, 1, ...), got " + gpu);
             }
-            throw new IllegalArgumentException("--gpu " + gpu + ": CUDA training is not wired up yet; run without --gpu");
+            org.leno.nn.ComputeDevice.cuda(gpu); // a one-line error now, before any file is written
         }
         if (!lrScheduler.equals("MultiStepLR")) {
             throw new IllegalArgumentException("--lr_scheduler " + lrScheduler + ": only MultiStepLR is supported");
@@ -294,7 +292,7 @@ final class TrainCommand implements Callable<Integer> {
                 momentum,
                 weightDecay != null ? weightDecay : (quick ? QuickStart.WEIGHT_DECAY : 1e-4),
                 or(printFreq, quick ? QuickStart.PRINT_FREQ : 10),
-                resume, evaluate, s, threads,
+                resume, evaluate, s, threads, gpu == null ? -1 : gpu,
                 lrSteps != null ? lrSteps : (quick ? QuickStart.LR_STEPS : new int[] {30, 60, 80}),
                 lrReduceFactor, lrScheduleCompat, nesterov,
                 or(trainCrop, quick ? QuickStart.CROP : 224), scale[0], scale[1],

@@ -128,7 +128,9 @@ public final class Sgd {
                     throw new IllegalArgumentException(source + ": momentum buffer " + i + " is " + t.shapeText()
                             + ", parameter is " + TensorData.shapeText(want));
                 }
-                loaded[i] = NativeScope.escape(Tensors.fromHost(t));
+                // onto the parameter's device and dtype (a no-op on the CPU)
+                loaded[i] = NativeScope.escape(Tensors.fromHost(t).to(params.get(i), false, false,
+                        new org.bytedeco.pytorch.MemoryFormatOptional()));
             }
         }
         System.arraycopy(loaded, 0, momentumBuffers, 0, loaded.length);

@@ -21,6 +21,7 @@ public record TrainConfig(
         boolean evaluate,
         long seed,
         int threads,
+        int gpu,
         int[] lrSteps,
         double lrReduceFactor,
         boolean lrScheduleCompat,
@@ -53,6 +54,10 @@ public record TrainConfig(
         }
         if (!amp.equals("none") && !amp.equals("bf16")) {
             throw new IllegalArgumentException("--amp must be none or bf16, got " + amp);
+        }
+        if (gpu >= 0 && dist != null) {
+            throw new IllegalArgumentException("--gpu " + gpu + " with distributed training: not supported (multi-GPU needs"
+                    + " one device per rank and the nccl backend); use one process per machine on the CPU");
         }
         if (evaluate && resume == null) {
             throw new IllegalArgumentException("--evaluate needs --resume CHECKPOINT");

@@ -3,6 +3,7 @@ package org.leno.train;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.model.ResidualNetwork;
+import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Tensors;
 
@@ -21,17 +22,22 @@ public final class TrainStep {
     private final Sgd sgd;
     private final boolean bf16;
     private final org.leno.dist.GradientSync sync;
+    private final ComputeDevice device;
 
     public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
-        this(net, sgd, bf16, null);
+        this(net, sgd, bf16, null, ComputeDevice.cpu());
     }
 
-    /** With a gradient sync, gradients are averaged over the ranks before the SGD step. */
-    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.dist.GradientSync sync) {
+    /**
+     * With a gradient sync, gradients are averaged over the ranks before the SGD step. Batches
+     * are moved to {@code device}, where the model must already be.
+     */
+    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.dist.GradientSync sync, ComputeDevice device) {
         this.net = net;
         this.sgd = sgd;
         this.bf16 = bf16;
         this.sync = sync;
+        this.device = device;
     }
 
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
@@ -39,16 +45,18 @@ public final class TrainStep {
     }
 
     /** With {@code gradNorms}, also records ||dL/dx|| at every block boundary (no extra pass). */
-    public Result run(Tensor images, Tensor labels, long seed, boolean countHits, boolean gradNorms) {
+    public Result run(Tensor hostImages, Tensor hostLabels, long seed, boolean countHits, boolean gradNorms) {
         try (NativeScope scope = NativeScope.open()) {
+            Tensor images = device.put(hostImages);
+            Tensor labels = device.put(hostLabels);
             org.leno.analysis.BlockGradients observer = gradNorms ? new org.leno.analysis.BlockGradients() : null;
             torch.manual_seed(seed);
             Tensor output;
             Tensor loss;
             if (bf16) {
                 // autocast state is per thread: set it on the thread that runs forward
-                torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
-                torch.set_autocast_enabled(torch.DeviceType.CPU, true);
+                torch.set_autocast_dtype(device.type(), torch.ScalarType.BFloat16);
+                torch.set_autocast_enabled(device.type(), true);
                 torch.increment_nesting();
             }
             try {
@@ -63,7 +71,7 @@ public final class TrainStep {
                     if (torch.decrement_nesting() == 0) {
                         torch.clear_cache();
                     }
-                    torch.set_autocast_enabled(torch.DeviceType.CPU, false);
+                    torch.set_autocast_enabled(device.type(), false);
                 }
             }
             double lossValue = loss.item_double();

@@ -24,6 +24,7 @@ import org.leno.interop.ModelWeights;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
+import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Natives;
 import org.leno.nn.StateDict;
@@ -95,11 +96,16 @@ public final class Trainer {
             throw new IllegalArgumentException("the data has " + valSet.classes().size() + " classes but --n_classes is "
                     + cfg.model().nClasses());
         }
+        ComputeDevice device = ComputeDevice.of(cfg.gpu());
+        if (device.isCuda()) {
+            out.println("=> computing on " + device);
+        }
         try (ResidualNetwork net = ModelRegistry.create(cfg.model());
              DataLoader valLoader = new DataLoader(valSet, new ValTransform(cfg.valResize(), cfg.valCropSize(), true),
                      new EpochSampler(valSet.size(), false, cfg.seed(), rank(), world()),
                      new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
                              cfg.channelsLast()))) {
+            device.moveModule(net);
             if (cfg.channelsLast()) {
                 net.toChannelsLast();
             }
@@ -124,7 +130,7 @@ public final class Trainer {
                 group.broadcast(new ArrayList<>(StateDict.of(net).values()));
             }
             if (cfg.evaluate()) {
-                validate(net, valLoader, group);
+                validate(net, valLoader, group, device);
                 return 0;
             }
             if (cfg.writesFiles()) {
@@ -144,11 +150,11 @@ public final class Trainer {
                     sgd.setLr(lr);
                     Optional<Checkpoint.MidEpoch> resumeAt = mid;
                     mid = Optional.empty();
-                    EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best, sync);
+                    EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best, sync, device);
                     if (cfg.writesFiles()) {
                         files.logTrain(epoch + 1, tr.loss(), tr.acc1(), tr.acc5(), lr);
                     }
-                    EpochResult va = validate(net, valLoader, group);
+                    EpochResult va = validate(net, valLoader, group, device);
                     boolean isBest = va.acc1() > best;
                     best = Math.max(best, va.acc1());
                     if (group != null) {
@@ -191,7 +197,7 @@ public final class Trainer {
 
     private EpochResult trainEpoch(ResidualNetwork net, Sgd sgd, DataLoader loader, int epoch,
                                    Optional<Checkpoint.MidEpoch> resumeAt, ResultFiles files, double best,
-                                   org.leno.dist.GradientSync sync) {
+                                   org.leno.dist.GradientSync sync, ComputeDevice device) {
         net.train(true);
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
@@ -199,7 +205,7 @@ public final class Trainer {
         Meter losses = new Meter("Loss", "%.4e");
         Meter top1 = new Meter("Acc@1", "%6.2f");
         Meter top5 = new Meter("Acc@5", "%6.2f");
-        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"), sync);
+        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"), sync, device);
         int start = 0;
         if (resumeAt.isPresent() && resumeAt.get().epoch() == epoch) {
             Checkpoint.MidEpoch m = resumeAt.get();
@@ -268,7 +274,8 @@ public final class Trainer {
      * line. Distributed, each rank validates its shard and the sums are all-reduced, so every rank
      * reports the same numbers and each image counts once (shard padding is left out).
      */
-    public EpochResult validate(ResidualNetwork net, DataLoader loader, org.leno.dist.ProcessGroup group) {
+    public EpochResult validate(ResidualNetwork net, DataLoader loader, org.leno.dist.ProcessGroup group,
+                                ComputeDevice device) {
         net.eval();
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
@@ -283,8 +290,8 @@ public final class Trainer {
                 try (Batch batch = data.next(); NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
                     int n = batch.real();
                     if (n > 0) {
-                        Tensor output = net.forward(batch.images()).narrow(0, 0, n);
-                        Tensor labels = batch.labels().narrow(0, 0, n);
+                        Tensor output = net.forward(device.put(batch.images())).narrow(0, 0, n);
+                        Tensor labels = device.put(batch.labels()).narrow(0, 0, n);
                         double loss = torch.cross_entropy(output, labels).item_double();
                         int[] h = TrainStep.hits(output, labels);
                         losses.update(loss, n);
