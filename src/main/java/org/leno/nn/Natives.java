@@ -1,6 +1,7 @@
 package org.leno.nn;
 
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.bytedeco.pytorch.global.torch;
 
 /** Loading libtorch and setting its process-wide knobs. */
@@ -8,9 +9,25 @@ public final class Natives {
     private Natives() {
     }
 
-    /** Loads libtorch (unpacking it into ~/.javacpp/cache on first use). */
+    /**
+     * Loads libtorch (unpacking it into ~/.javacpp/cache on first use) and makes OpenBLAS, which
+     * libtorch uses for matrix products, single-threaded: its own pthread pool busy-waits between
+     * calls and competes with libtorch's OpenMP threads for the cores (measured: LeNo-50 at 28x28
+     * on 2 cores, 234 -> 327 images/s; README, "Speed and memory"). libtorch parallelises around it.
+     */
     public static void load() {
-        Loader.load(torch.class);
+        Loaded.done();
+    }
+
+    /** Initialised once per process, by the JVM, on first use. */
+    private static final class Loaded {
+        static {
+            Loader.load(torch.class);
+            openblas_nolapack.blas_set_num_threads(1);
+        }
+
+        static void done() {
+        }
     }
 
     /** Sets libtorch's intra-op thread count; 0 or less means all cores. */
