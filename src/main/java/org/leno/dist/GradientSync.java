@@ -16,6 +16,10 @@ import org.bytedeco.pytorch.TensorVector;
  * flat allreduce after backward, the simple fallback the tests compare against.
  */
 public final class GradientSync {
+    /** What gloo says when a peer died (connection closed or reset) or hung (timed out). */
+    private static final java.util.regex.Pattern COMMUNICATION_FAILURE =
+            java.util.regex.Pattern.compile("(?i)timed out|connection|peer|gloo|socket");
+
     public enum Mode { REDUCER, COALESCED }
 
     private static final long BUCKET_BYTES = 25L << 20;
@@ -82,6 +86,21 @@ public final class GradientSync {
             } catch (RuntimeException e) {
                 throw new DistributedException("rank " + group.rank() + ": DDP reducer failed (" + e.getMessage() + ")", e);
             }
+        }
+    }
+
+    /**
+     * Runs backward, during which the DDP reducer all-reduces gradient buckets as they become
+     * ready; a peer that died or hung surfaces here as a timeout.
+     */
+    public void backward(Tensor loss) {
+        try {
+            loss.backward();
+        } catch (RuntimeException e) {
+            if (reducer == null || !COMMUNICATION_FAILURE.matcher(String.valueOf(e.getMessage())).find()) {
+                throw e;
+            }
+            throw group.peerFailure("gradient allreduce during backward", e);
         }
     }
 

@@ -149,9 +149,14 @@ public final class ProcessGroup implements AutoCloseable {
         try {
             work._wait();
         } catch (RuntimeException e) {
-            throw new DistributedException("rank " + rank() + ": " + what + " failed, a peer died or hung ("
-                    + firstLine(e) + ")", e);
+            throw peerFailure(what, e);
         }
+    }
+
+    /** The one-line error for a collective ({@code what}) that failed because a peer died or hung. */
+    public DistributedException peerFailure(String what, RuntimeException e) {
+        return new DistributedException("rank " + rank() + ": " + what + " failed, a peer died or hung ("
+                + firstLine(e) + ")", e);
     }
 
     /** Copies rank 0's values of {@code tensors} into every rank's. */

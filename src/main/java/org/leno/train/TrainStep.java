@@ -82,7 +82,11 @@ public final class TrainStep {
             if (sync != null) {
                 sync.beforeBackward(output);
             }
-            loss.backward();
+            if (sync != null) {
+                sync.backward(loss);
+            } else {
+                loss.backward();
+            }
             double[] norms = observer == null ? null : observer.norms();
             if (sync != null) {
                 sync.afterBackward();
