@@ -9,7 +9,10 @@ not the same measure for both):
 
 plus the largest mappings of that process at its peak ([heap] is glibc's main arena, [anon] the
 JVM heap, other arenas and tcmalloc's spans). Usage: scripts/peak_rss.py COMMAND [ARGS...]
-Command output is passed through; the report goes to stderr. SERIES=1 adds one sample per second.
+Command output is passed through; the report goes to stderr. SERIES=1 adds one sample per second;
+INTERVAL=seconds changes the sampling period (default 0.05). Reading /proc/PID/smaps_rollup of a
+large process costs CPU: on 2 cores it slowed both our and PyTorch's quick start by 20-30%, so
+take wall-clock times from runs without it.
 """
 import collections
 import os
@@ -61,6 +64,7 @@ def mappings(pid):
 
 
 def main():
+    interval = float(os.environ.get("INTERVAL", "0.05"))
     proc = subprocess.Popen(sys.argv[1:])
     peak = peak_sum = peak_pss = 0
     peak_detail = None
@@ -77,7 +81,7 @@ def main():
         peak_sum = max(peak_sum, total)
         peak_pss = max(peak_pss, pss)
         series.append((time.time(), total))
-        time.sleep(0.05)
+        time.sleep(interval)
     mb = 1024
     print(f"peak RSS {peak / mb:.0f} MB, tree RSS {peak_sum / mb:.0f} MB, tree PSS {peak_pss / mb:.0f} MB "
           f"(exit {proc.returncode})", file=sys.stderr)
