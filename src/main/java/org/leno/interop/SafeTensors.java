@@ -106,17 +106,7 @@ public final class SafeTensors {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
             out.write(headerBytes);
             for (HostTensor t : tensors.values()) {
-                try {
-                    t.withBytes(bytes -> {
-                        try {
-                            TorchZip.copy(bytes, out);
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    });
-                } catch (java.io.UncheckedIOException e) {
-                    throw e.getCause();
-                }
+                t.writeTo(out);
             }
         });
     }

@@ -4,7 +4,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,17 +91,7 @@ public final class TorchZip {
         List<HostTensor> storages = p.storages();
         for (int i = 0; i < storages.size(); i++) {
             String name = "archive/data/" + i;
-            try {
-                storages.get(i).withBytes(bytes -> {
-                    try {
-                        stored(zip, counting, name, bytes);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
+            storages.get(i).withBytesWriting(bytes -> stored(zip, counting, name, bytes));
         }
         stored(zip, counting, "archive/version", ByteBuffer.wrap("3\n".getBytes(StandardCharsets.US_ASCII)));
         zip.finish();
@@ -130,22 +119,8 @@ public final class TorchZip {
         extra[3] = (byte) (pad >> 8);
         e.setExtra(extra);
         zip.putNextEntry(e);
-        copy(data.duplicate(), zip);
+        HostTensor.copy(data.duplicate(), zip);
         zip.closeEntry();
-    }
-
-    /** Copies a (possibly direct) buffer to a stream through a bounded heap chunk. */
-    static void copy(ByteBuffer from, OutputStream to) throws IOException {
-        if (from.hasArray()) {
-            to.write(from.array(), from.arrayOffset() + from.position(), from.remaining());
-            return;
-        }
-        byte[] chunk = new byte[(int) Math.min(from.remaining(), 1 << 20)];
-        while (from.hasRemaining()) {
-            int n = Math.min(chunk.length, from.remaining());
-            from.get(chunk, 0, n);
-            to.write(chunk, 0, n);
-        }
     }
 
     private static final class CountingStream extends FilterOutputStream {
