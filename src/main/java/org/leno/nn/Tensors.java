@@ -52,12 +52,7 @@ public final class Tensors {
 
     /** A copy of {@code t} on the Java heap. */
     public static TensorData toHost(Tensor t) {
-        Tensor c = t.detach().cpu().contiguous();
-        byte[] bytes = new byte[Math.toIntExact(c.nbytes())];
-        if (bytes.length > 0) {
-            new BytePointer(c.data_ptr()).capacity(bytes.length).get(bytes);
-        }
-        return new TensorData(dtype(c), shape(c), bytes);
+        return TensorData.copyOf(lazy(t));
     }
 
     /**
