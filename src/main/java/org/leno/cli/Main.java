@@ -44,7 +44,7 @@ public final class Main implements Runnable {
     static String oneLine(Throwable ex) {
         Throwable t = ex;
         if (!(t instanceof InterchangeException || t instanceof UnreadableImageException
-                || t instanceof IllegalArgumentException || t instanceof org.leno.dist.DistributedException)
+                || t instanceof IllegalArgumentException || t instanceof org.leno.distributed.DistributedException)
                 && t.getCause() != null) {
             t = t.getCause();
         }
@@ -52,7 +52,7 @@ public final class Main implements Runnable {
         if (m == null || m.isBlank()) {
             m = t.getClass().getSimpleName();
         } else if (!(t instanceof InterchangeException || t instanceof UnreadableImageException
-                || t instanceof IllegalArgumentException || t instanceof org.leno.dist.DistributedException)) {
+                || t instanceof IllegalArgumentException || t instanceof org.leno.distributed.DistributedException)) {
             m = t.getClass().getSimpleName() + ": " + m;
         }
         return m.lines().findFirst().orElse(m);

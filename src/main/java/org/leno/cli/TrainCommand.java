@@ -100,12 +100,12 @@ final class TrainCommand implements Callable<Integer> {
             converter = DdpModeConverter.class,
             description = "Gradient averaging: the native DDP reducer (buckets overlapped with backward) or one "
                     + "coalesced allreduce after backward (default: reducer).")
-    org.leno.dist.GradientSync.Mode ddp;
+    org.leno.distributed.GradientSync.Mode ddp;
 
-    static final class DdpModeConverter implements picocli.CommandLine.ITypeConverter<org.leno.dist.GradientSync.Mode> {
+    static final class DdpModeConverter implements picocli.CommandLine.ITypeConverter<org.leno.distributed.GradientSync.Mode> {
         @Override
-        public org.leno.dist.GradientSync.Mode convert(String value) {
-            return org.leno.dist.GradientSync.Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        public org.leno.distributed.GradientSync.Mode convert(String value) {
+            return org.leno.distributed.GradientSync.Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
         }
     }
 
@@ -256,11 +256,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     TrainConfig config() {
-        org.leno.dist.DistConfig dist = null;
+        org.leno.distributed.DistConfig dist = null;
         boolean envRendezvous = distUrl.equals("env://");
         if (worldSize > 1 || (envRendezvous && System.getenv("WORLD_SIZE") != null
                 && Integer.parseInt(System.getenv("WORLD_SIZE")) > 1)) {
-            dist = org.leno.dist.DistConfig.of(distUrl, worldSize, rank, distBackend, distTimeout, System.getenv());
+            dist = org.leno.distributed.DistConfig.of(distUrl, worldSize, rank, distBackend, distTimeout, System.getenv());
         } else if (rank > 0) {
             throw new IllegalArgumentException("--rank " + rank + " needs --world-size greater than 1");
         }

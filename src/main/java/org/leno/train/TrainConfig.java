@@ -38,8 +38,8 @@ public record TrainConfig(
         int trainSamples,
         int valSamples,
         int trackGradnorm,
-        org.leno.dist.DistConfig dist,
-        org.leno.dist.GradientSync.Mode ddp) {
+        org.leno.distributed.DistConfig dist,
+        org.leno.distributed.GradientSync.Mode ddp) {
 
     public TrainConfig {
         lrSteps = lrSteps.clone();

@@ -21,7 +21,7 @@ public final class TrainStep {
     private final ResidualNetwork net;
     private final Sgd sgd;
     private final boolean bf16;
-    private final org.leno.dist.GradientSync sync;
+    private final org.leno.distributed.GradientSync sync;
     private final ComputeDevice device;
 
     public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
@@ -32,7 +32,7 @@ public final class TrainStep {
      * With a gradient sync, gradients are averaged over the ranks before the SGD step. Batches
      * are moved to {@code device}, where the model must already be.
      */
-    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.dist.GradientSync sync, ComputeDevice device) {
+    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.distributed.GradientSync sync, ComputeDevice device) {
         this.net = net;
         this.sgd = sgd;
         this.bf16 = bf16;

@@ -69,7 +69,7 @@ public final class Trainer {
         if (!cfg.evaluate() && cfg.writesFiles()) {
             files.prepare();
         }
-        try (org.leno.dist.ProcessGroup group = cfg.distributed() ? org.leno.dist.ProcessGroup.connect(cfg.dist()) : null) {
+        try (org.leno.distributed.ProcessGroup group = cfg.distributed() ? org.leno.distributed.ProcessGroup.connect(cfg.dist()) : null) {
             if (group != null) {
                 out.printf("=> rank %d of %d joined at %s:%d (gloo)%n", group.rank(), group.worldSize(), cfg.dist().host(),
                         cfg.dist().port());
@@ -86,7 +86,7 @@ public final class Trainer {
         return cfg.distributed() ? cfg.dist().worldSize() : 1;
     }
 
-    private int run(ResultFiles files, org.leno.dist.ProcessGroup group) {
+    private int run(ResultFiles files, org.leno.distributed.ProcessGroup group) {
         Natives.threads(cfg.threads());
         Natives.seed(cfg.seed());
         Datasets.Spec spec = new Datasets.Spec(cfg.data(), cfg.dummy(), cfg.trainCropSize(), cfg.model().nClasses(), cfg.seed());
@@ -143,8 +143,8 @@ public final class Trainer {
                     new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
                             cfg.channelsLast()))) {
                 LrSchedule schedule = cfg.schedule();
-                org.leno.dist.GradientSync sync = group == null ? null
-                        : new org.leno.dist.GradientSync(group, params, cfg.ddp());
+                org.leno.distributed.GradientSync sync = group == null ? null
+                        : new org.leno.distributed.GradientSync(group, params, cfg.ddp());
                 for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
                     double lr = schedule.lr(epoch);
                     sgd.setLr(lr);
@@ -197,7 +197,7 @@ public final class Trainer {
 
     private EpochResult trainEpoch(ResidualNetwork net, Sgd sgd, DataLoader loader, int epoch,
                                    Optional<Checkpoint.MidEpoch> resumeAt, ResultFiles files, double best,
-                                   org.leno.dist.GradientSync sync, ComputeDevice device) {
+                                   org.leno.distributed.GradientSync sync, ComputeDevice device) {
         net.train(true);
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
@@ -274,7 +274,7 @@ public final class Trainer {
      * line. Distributed, each rank validates its shard and the sums are all-reduced, so every rank
      * reports the same numbers and each image counts once (shard padding is left out).
      */
-    public EpochResult validate(ResidualNetwork net, DataLoader loader, org.leno.dist.ProcessGroup group,
+    public EpochResult validate(ResidualNetwork net, DataLoader loader, org.leno.distributed.ProcessGroup group,
                                 ComputeDevice device) {
         net.eval();
         int batches = loader.batchesPerEpoch();
@@ -320,7 +320,7 @@ public final class Trainer {
     }
 
     /** Fails unless every rank holds bit-identical parameters (a CRC of their bytes, compared by allreduce). */
-    private void checkInSync(List<Tensor> params, org.leno.dist.ProcessGroup group) {
+    private void checkInSync(List<Tensor> params, org.leno.distributed.ProcessGroup group) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         try (NativeScope scope = NativeScope.open()) {
             for (Tensor p : params) {

@@ -1,4 +1,4 @@
-package org.leno.dist;
+package org.leno.distributed;
 
 import java.net.URI;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.leno.dist;
+package org.leno.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

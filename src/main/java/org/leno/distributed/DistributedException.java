@@ -1,4 +1,4 @@
-package org.leno.dist;
+package org.leno.distributed;
 
 /** A failed rendezvous or collective: a peer died or hung, a port was taken, the master was unreachable. */
 public final class DistributedException extends RuntimeException {
