@@ -1,0 +1,276 @@
+package org.leno.config;
+
+import java.lang.reflect.Array;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Binds a configuration record (whose components are {@link Flag}s or nested {@link FlagGroup}
+ * records) to picocli: one help section per group, one option per flag; after parsing, builds the
+ * record from the option values. The same declarations give args.json ({@link #toMap}), the
+ * arguments a --config file stands for ({@link #argsFrom}) and the quick start's defaults
+ * ({@link #quickStartArgs}).
+ */
+public final class Flags<T extends Record> {
+    private final Class<T> type;
+    private final Map<String, OptionSpec> byKey = new LinkedHashMap<>();
+    private final Map<String, Flag> flagByKey = new LinkedHashMap<>();
+    private final List<ArgGroupSpec> groups = new ArrayList<>();
+    private final Map<Class<?>, ITypeConverter<?>> converters;
+
+    private Flags(Class<T> type, Map<Class<?>, ITypeConverter<?>> converters) {
+        this.type = type;
+        this.converters = converters;
+    }
+
+    /** The options of {@code type}, to be added to a command with {@link #addTo}. */
+    public static <T extends Record> Flags<T> of(Class<T> type) {
+        return of(type, Map.of());
+    }
+
+    /** With type converters for value types picocli cannot convert by itself (e.g. enums with aliases). */
+    public static <T extends Record> Flags<T> of(Class<T> type, Map<Class<?>, ITypeConverter<?>> converters) {
+        Flags<T> f = new Flags<>(type, converters);
+        f.collect(type);
+        return f;
+    }
+
+    private void collect(Class<?> record) {
+        FlagGroup group = record.getAnnotation(FlagGroup.class);
+        ArgGroupSpec.Builder builder = group == null ? null
+                : ArgGroupSpec.builder().heading("%n" + group.heading() + ":%n").exclusive(false).validate(false);
+        for (RecordComponent c : record.getRecordComponents()) {
+            Flag flag = c.getAnnotation(Flag.class);
+            if (flag != null) {
+                OptionSpec option = option(c, flag);
+                byKey.put(key(flag), option);
+                flagByKey.put(key(flag), flag);
+                if (builder == null) {
+                    throw new IllegalStateException(record.getSimpleName() + " has flags but no @FlagGroup");
+                }
+                builder.addArg(option);
+            } else if (c.getType().isRecord()) {
+                collect(c.getType());
+            } else {
+                throw new IllegalStateException(record.getSimpleName() + "." + c.getName()
+                        + " is neither a @Flag nor a configuration record");
+            }
+        }
+        if (builder != null && !builder.args().isEmpty()) {
+            groups.add(builder.build());
+        }
+    }
+
+    private OptionSpec option(RecordComponent c, Flag flag) {
+        Class<?> t = c.getType();
+        boolean bool = t == boolean.class || t == Boolean.class;
+        OptionSpec.Builder b = OptionSpec.builder(flag.names()).type(t)
+                .description(describe(flag))
+                .hidden(flag.hidden())
+                .negatable(flag.negatable());
+        if (t.isArray()) {
+            b.auxiliaryTypes(t.getComponentType()).splitRegex(",");
+        }
+        if (!flag.arity().isEmpty()) {
+            b.arity(flag.arity());
+        } else if (bool) {
+            b.arity("0..1");
+        }
+        if (!flag.paramLabel().isEmpty()) {
+            b.paramLabel(flag.paramLabel());
+        }
+        ITypeConverter<?> converter = converters.get(t.isArray() ? t.getComponentType() : t);
+        if (converter != null) {
+            b.converters(converter);
+        }
+        if (bool) {
+            b.fallbackValue("true"); // so that the --no- form means false
+        }
+        if (flag.value().equals(Flag.NONE) && t.isPrimitive()) {
+            throw new IllegalStateException("flag " + flag.names()[0] + " of primitive type needs a default");
+        }
+        return b.build();
+    }
+
+    private static String describe(Flag flag) {
+        String text = flag.description();
+        boolean hasDefault = !flag.value().equals(Flag.NONE);
+        boolean hasQuick = !flag.quickStart().equals(Flag.NONE);
+        if (hasDefault && hasQuick) {
+            return text + " (default: " + flag.value().replace(',', ' ') + "; quick start: "
+                    + flag.quickStart().replace(',', ' ') + ")";
+        }
+        if (hasDefault && !flag.value().isEmpty() && !flag.value().equals("false")) {
+            return text + " (default: " + flag.value().replace(',', ' ') + ")";
+        }
+        return hasQuick ? text + " (quick start: " + flag.quickStart().replace(',', ' ') + ")" : text;
+    }
+
+    /** The key of a flag in args.json and config files: its first long name, dashes as underscores. */
+    public static String key(Flag flag) {
+        for (String n : flag.names()) {
+            if (n.startsWith("--")) {
+                return n.substring(2).replace('-', '_');
+            }
+        }
+        throw new IllegalStateException("flag " + String.join("/", flag.names()) + " has no long name");
+    }
+
+    public void addTo(CommandSpec spec) {
+        groups.forEach(spec::addArgGroup);
+    }
+
+    /** The option of a key, e.g. "lr_steps". */
+    public Optional<OptionSpec> option(String key) {
+        return Optional.ofNullable(byKey.get(key));
+    }
+
+    /** The parsed value of a key (the default when it was not given). */
+    @SuppressWarnings("unchecked")
+    public <V> V value(String key) {
+        Flag flag = flagByKey.get(key);
+        if (flag == null) {
+            throw new IllegalArgumentException("no flag " + key);
+        }
+        return (V) valueOf(flag, byKey.get(key).type());
+    }
+
+    /**
+     * The given value, else the default. (picocli leaves the options of a group that is not matched
+     * on the command line null, whatever their default, so defaults are applied here.)
+     */
+    private Object valueOf(Flag flag, Class<?> type) {
+        OptionSpec option = byKey.get(key(flag));
+        Object v = option.getValue();
+        if (v != null || flag.value().equals(Flag.NONE)) {
+            return v;
+        }
+        return TextValues.parse(type, flag.value(), converters.get(type.isArray() ? type.getComponentType() : type));
+    }
+
+    /** Builds the record from the parsed values; the records' own checks give one-line errors. */
+    public T build() {
+        return type.cast(build(type));
+    }
+
+    private Object build(Class<?> record) {
+        RecordComponent[] cs = record.getRecordComponents();
+        Object[] values = new Object[cs.length];
+        Class<?>[] types = new Class<?>[cs.length];
+        for (int i = 0; i < cs.length; i++) {
+            types[i] = cs[i].getType();
+            Flag flag = cs[i].getAnnotation(Flag.class);
+            values[i] = flag != null ? valueOf(flag, cs[i].getType()) : build(cs[i].getType());
+        }
+        try {
+            Constructor<?> constructor = record.getDeclaredConstructor(types);
+            constructor.setAccessible(true);
+            return constructor.newInstance(values);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build " + record.getSimpleName(), e);
+        }
+    }
+
+    /** Every recorded flag of {@code config} as key -> JSON value, in declaration order. */
+    public Map<String, Object> toMap(T config) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        toMap(config, out);
+        return out;
+    }
+
+    private static void toMap(Record r, Map<String, Object> out) {
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                c.getAccessor().setAccessible(true);
+                v = c.getAccessor().invoke(r);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            Flag flag = c.getAnnotation(Flag.class);
+            if (flag == null) {
+                toMap((Record) v, out);
+            } else if (flag.recorded()) {
+                out.put(key(flag), json(v));
+            }
+        }
+    }
+
+    private static Object json(Object v) {
+        if (v == null || v instanceof Number || v instanceof Boolean || v instanceof String) {
+            return v;
+        }
+        if (v instanceof Enum<?> e) {
+            return e.toString().toLowerCase(Locale.ROOT);
+        }
+        if (v instanceof Path p) {
+            return p.toString();
+        }
+        if (v.getClass().isArray()) {
+            List<Object> list = new ArrayList<>();
+            for (int i = 0; i < Array.getLength(v); i++) {
+                list.add(json(Array.get(v, i)));
+            }
+            return list;
+        }
+        return v.toString();
+    }
+
+    /**
+     * The command-line arguments that a config file's values stand for (JSON/YAML keys as in
+     * args.json). An unknown key is an error naming it; null and "" (argparse's empty default) mean
+     * "not set".
+     */
+    public List<String> argsFrom(Map<String, ?> values, String source) {
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, ?> e : values.entrySet()) {
+            OptionSpec option = byKey.get(e.getKey());
+            if (option == null || !flagByKey.get(e.getKey()).recorded()) {
+                throw new IllegalArgumentException(source + ": unknown key '" + e.getKey() + "'");
+            }
+            Object v = e.getValue();
+            if (v == null || (v instanceof String s && s.isEmpty() && option.type() != String.class)) {
+                continue;
+            }
+            String name = option.longestName();
+            if (v instanceof List<?> list) {
+                if (list.isEmpty()) {
+                    continue;
+                }
+                args.add(name);
+                list.forEach(x -> args.add(String.valueOf(x)));
+            } else {
+                args.add(name + "=" + v);
+            }
+        }
+        return args;
+    }
+
+    /** The quick start's defaults as arguments (to be placed before everything the user gave). */
+    public List<String> quickStartArgs() {
+        List<String> args = new ArrayList<>();
+        flagByKey.forEach((key, flag) -> {
+            if (!flag.quickStart().equals(Flag.NONE)) {
+                args.add(byKey.get(key).longestName() + "=" + flag.quickStart());
+            }
+        });
+        return args;
+    }
+}
