@@ -4,17 +4,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.Optional;
+import org.leno.data.Augmentation;
 import org.leno.data.Batch;
+import org.leno.data.BatchMix;
 import org.leno.data.DataLoader;
 import org.leno.data.Datasets;
-import org.leno.data.EpochSampler;
 import org.leno.data.ImageSource;
+import org.leno.data.RandomResizedCrop;
 import org.leno.data.TrainTransform;
 import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(mixinStandardHelpOptions = true, name = "data", description = "Images/s of the training input pipeline: decode, RandomResizedCrop, flip, normalise.")
+@Command(mixinStandardHelpOptions = true, name = "data", description = "Images/s of the training input pipeline: decode, "
+        + "RandomResizedCrop, flip, the augmentation flags (auto-augment, random erasing, mixup/cutmix on the consumer thread), normalise.")
 final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Folder holding train/<class>/<image> (or fashion-mnist; default: the embedded set).")
     String data;
@@ -38,12 +43,17 @@ final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one line {\"images_per_s\": ..., \"images\": ...}.")
     boolean json;
 
+    @Mixin
+    AugmentOptions augmentOptions;
+
     @Override
     public Integer call() throws Exception {
         Natives.load();
+        Augmentation augmentation = augmentOptions.augmentation();
         ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0), "train");
-        TrainTransform transform = new TrainTransform(crop, org.leno.data.RandomResizedCrop.IMAGENET, 0.5, area);
-        try (DataLoader loader = new DataLoader(train, transform, EpochSampler.single(train.size(), true, 0),
+        TrainTransform transform = augmentation.trainTransform(crop, RandomResizedCrop.IMAGENET, area);
+        Optional<BatchMix> mix = augmentation.batchMix(train.classes().size());
+        try (DataLoader loader = new DataLoader(train, transform, augmentation.trainSampler(train.size(), 0, 0, 1),
                 new DataLoader.Config(batchSize, workers, false, 0, false))) {
             long images = 0;
             long start = 0;
@@ -53,6 +63,9 @@ final class BenchDataCommand implements Callable<Integer> {
                 try (DataLoader.Epoch e = loader.epoch(epoch++)) {
                     while (e.hasNext() && done <= batches) {
                         try (Batch b = e.next()) {
+                            if (mix.isPresent()) {
+                                mix.get().apply(b.images(), b.labels(), BatchMix.stream(0, epoch, done, 0)).close();
+                            }
                             if (done == 0) {
                                 start = System.nanoTime();
                             } else {
@@ -71,8 +84,8 @@ final class BenchDataCommand implements Callable<Integer> {
                 out.put("images", images);
                 System.out.println(new ObjectMapper().writeValueAsString(out));
             } else {
-                System.out.printf("%.1f images/s (%d images in %.2f s, %d workers, batch %d, crop %d, %s)%n", rate,
-                        images, seconds, workers, batchSize, crop, area ? "INTER_AREA" : "INTER_LINEAR");
+                System.out.printf("%.1f images/s (%d images in %.2f s, %d workers, batch %d, crop %d, %s%s)%n", rate,
+                        images, seconds, workers, batchSize, crop, area ? "INTER_AREA, " : "", augmentation.describe());
             }
         }
         return 0;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.leno.data.ImageFolder;
+import org.leno.data.Interpolation;
 import org.leno.data.ValTransform;
 import org.leno.interop.SafeTensors;
 import org.leno.interop.TensorData;
@@ -14,7 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Writes our validation tensors of a folder's first images, to compare with torchvision's (scripts/compare_val_transform.py). */
-@Command(mixinStandardHelpOptions = true, name = "val-transform", description = "Write validation-transform tensors of the first images of ROOT/train (INTER_AREA and INTER_LINEAR) to a safetensors file.")
+@Command(mixinStandardHelpOptions = true, name = "val-transform", description = "Write validation-transform tensors of the "
+        + "first images of ROOT/train to a safetensors file: area/<file> shrinking with INTER_AREA, direct/<file> with the "
+        + "interpolation's own filter (INTER_LINEAR, INTER_CUBIC, INTER_NEAREST_EXACT).")
 final class BenchValTransformCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Folder holding train/<class>/<image>.")
     Path data;
@@ -31,6 +34,9 @@ final class BenchValTransformCommand implements Callable<Integer> {
     @Option(names = {"--val_crop_size", "--val-crop-size"}, defaultValue = "224")
     int crop;
 
+    @Option(names = "--interpolation", defaultValue = "bilinear", description = "bilinear, bicubic or nearest (default: ${DEFAULT-VALUE}).")
+    Interpolation interpolation;
+
     @Override
     public Integer call() {
         Natives.load();
@@ -40,8 +46,8 @@ final class BenchValTransformCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             try (Mat rgb = folder.rgb(i)) {
                 for (boolean area : new boolean[] {true, false}) {
-                    float[] t = new ValTransform(resize, crop, area).apply(rgb);
-                    tensors.put((area ? "area/" : "linear/") + folder.describe(i), TensorData.ofFloats(new long[] {3, crop, crop}, t));
+                    float[] t = new ValTransform(resize, crop, area, interpolation).apply(rgb);
+                    tensors.put((area ? "area/" : "direct/") + folder.describe(i), TensorData.ofFloats(new long[] {3, crop, crop}, t));
                 }
             }
         }

@@ -25,6 +25,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setOverwrittenOptionsAllowed(true); // as argparse: a flag given twice takes the last value
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --auto-augment TA_WIDE or ta_wide, --interpolation BICUBIC
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("leno " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage()

@@ -45,7 +45,7 @@ public final class DataLoader implements AutoCloseable {
 
     private final ImageSource source;
     private final Transform transform;
-    private final EpochSampler sampler;
+    private final Sampler sampler;
     private final Config config;
     private final ExecutorService pool;
     /**
@@ -55,7 +55,7 @@ public final class DataLoader implements AutoCloseable {
     private final ConcurrentLinkedQueue<FloatPointer> buffers = new ConcurrentLinkedQueue<>();
     private final AtomicInteger allocated = new AtomicInteger();
 
-    public DataLoader(ImageSource source, Transform transform, EpochSampler sampler, Config config) {
+    public DataLoader(ImageSource source, Transform transform, Sampler sampler, Config config) {
         this.source = source;
         this.transform = transform;
         this.sampler = sampler;

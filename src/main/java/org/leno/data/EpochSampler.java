@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * shard {@code rank, rank + world, ...} of a list padded as PyTorch's DistributedSampler pads it.
  * The permutation depends only on the seed and the epoch, so every rank draws the same one.
  */
-public record EpochSampler(int datasetSize, boolean shuffle, long seed, int rank, int worldSize) {
+public record EpochSampler(int datasetSize, boolean shuffle, long seed, int rank, int worldSize) implements Sampler {
     public EpochSampler {
         if (worldSize < 1 || rank < 0 || rank >= worldSize) {
             throw new IllegalArgumentException("rank " + rank + " is not in a world of size " + worldSize);
@@ -19,11 +19,24 @@ public record EpochSampler(int datasetSize, boolean shuffle, long seed, int rank
     }
 
     /** Samples per rank per epoch (after padding). */
+    @Override
     public int perRank() {
         return (datasetSize + worldSize - 1) / worldSize;
     }
 
+    @Override
     public int[] indices(int epoch) {
+        int[] order = permutation(datasetSize, shuffle, seed, epoch);
+        int per = perRank();
+        int[] mine = new int[per];
+        for (int k = 0; k < per; k++) {
+            mine[k] = order[(rank + k * worldSize) % datasetSize];
+        }
+        return mine;
+    }
+
+    /** The epoch's order of all samples: a Fisher-Yates shuffle seeded by (seed, epoch), or 0..n-1. */
+    static int[] permutation(int datasetSize, boolean shuffle, long seed, int epoch) {
         int[] order = new int[datasetSize];
         for (int i = 0; i < datasetSize; i++) {
             order[i] = i;
@@ -37,20 +50,17 @@ public record EpochSampler(int datasetSize, boolean shuffle, long seed, int rank
                 order[j] = t;
             }
         }
-        int per = perRank();
-        int[] mine = new int[per];
-        for (int k = 0; k < per; k++) {
-            mine[k] = order[(rank + k * worldSize) % datasetSize];
-        }
-        return mine;
+        return order;
     }
 
     /** The position of this rank's {@code position}-th sample in the padded global list (what seeds its augmentation). */
+    @Override
     public long globalPosition(int position) {
         return rank + (long) position * worldSize;
     }
 
     /** True for positions of this rank's list that repeat a sample only to pad the shards to equal length. */
+    @Override
     public boolean isPadding(int position) {
         return rank + (long) position * worldSize >= datasetSize;
     }

@@ -14,10 +14,11 @@ import org.bytedeco.opencv.opencv_core.Size;
  * torchvision's Resize(int)), centre-crop {@code crop} (as CenterCrop, zero-padding a smaller
  * image), scale to [0,1] and normalise with the ImageNet mean and std, into CHW floats. Shrinking
  * uses INTER_AREA, the closest of OpenCV's filters to PIL's antialiased bilinear; enlarging uses
- * INTER_LINEAR, which equals PIL's bilinear there ({@code area = false} shrinks with INTER_LINEAR too).
+ * INTER_LINEAR, which equals PIL's bilinear there ({@code area = false} shrinks with INTER_LINEAR too). Bicubic
+ * enlarges with INTER_CUBIC and shrinks as bilinear does; nearest is INTER_NEAREST_EXACT both ways.
  * An image already of the target size is not resampled.
  */
-public record ValTransform(int resize, int crop, boolean area) implements Transform {
+public record ValTransform(int resize, int crop, boolean area, Interpolation interpolation) implements Transform {
     public static final float[] MEAN = Normalize.MEAN;
     public static final float[] STD = Normalize.STD;
 
@@ -25,6 +26,11 @@ public record ValTransform(int resize, int crop, boolean area) implements Transf
         if (resize < 1 || crop < 1) {
             throw new IllegalArgumentException("--val_resize and --val_crop_size must be positive");
         }
+    }
+
+    /** Bilinear: INTER_AREA (or INTER_LINEAR, {@code area = false}) when shrinking, INTER_LINEAR when enlarging. */
+    public ValTransform(int resize, int crop, boolean area) {
+        this(resize, crop, area, Interpolation.BILINEAR);
     }
 
     /** The default: INTER_AREA when shrinking, the closest to torchvision's PIL resize. */
@@ -48,7 +54,8 @@ public record ValTransform(int resize, int crop, boolean area) implements Transf
             newH = resize;
             newW = (int) ((long) resize * w / h);
         }
-        try (Mat resized = resizeTo(rgb, newW, newH, area ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR); Mat cropped = centerCrop(resized, crop)) {
+        try (Mat resized = resizeTo(rgb, newW, newH, interpolation.shrinkFlag(area), interpolation.growFlag());
+             Mat cropped = centerCrop(resized, crop)) {
             Normalize.toChw(cropped, false, dst);
         }
     }
@@ -63,13 +70,18 @@ public record ValTransform(int resize, int crop, boolean area) implements Transf
         return out;
     }
 
-    /** Resizes to w x h: {@code shrinkInterpolation} when no side grows, INTER_LINEAR otherwise; a copy if the size is unchanged. */
+    /** As {@link #resizeTo(Mat, int, int, int, int)}, enlarging with INTER_LINEAR. */
     static Mat resizeTo(Mat src, int w, int h, int shrinkInterpolation) {
+        return resizeTo(src, w, h, shrinkInterpolation, opencv_imgproc.INTER_LINEAR);
+    }
+
+    /** Resizes to w x h: {@code shrinkInterpolation} when no side grows, {@code growInterpolation} otherwise; a copy if the size is unchanged. */
+    static Mat resizeTo(Mat src, int w, int h, int shrinkInterpolation, int growInterpolation) {
         if (src.cols() == w && src.rows() == h) {
             return src.clone();
         }
         Mat dst = new Mat();
-        int interpolation = w <= src.cols() && h <= src.rows() ? shrinkInterpolation : opencv_imgproc.INTER_LINEAR;
+        int interpolation = w <= src.cols() && h <= src.rows() ? shrinkInterpolation : growInterpolation;
         try (Size size = new Size(w, h)) {
             opencv_imgproc.resize(src, dst, size, 0, 0, interpolation);
         }

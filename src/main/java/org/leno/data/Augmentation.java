@@ -1,0 +1,114 @@
+package org.leno.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The augmentation settings of a training run, as torchvision's classification reference names
+ * them: the automatic policy ({@code --auto-augment}, with {@code --ra-magnitude} and
+ * {@code --augmix-severity}), random erasing, batch mixing, the resize interpolation (also the
+ * policies', as ClassificationPresetTrain passes it on) and the repeated-augmentation sampler.
+ * Builds the transforms, the sampler and the batch mixing of a run.
+ */
+public record Augmentation(AugmentPolicy autoAugment, int raMagnitude, int augmixSeverity, double randomErase,
+        EraseValue randomEraseValue, double mixupAlpha, double cutmixAlpha, Interpolation interpolation,
+        boolean raSampler, int raReps) {
+
+    /** The reference's plain recipe: nothing on, bilinear. */
+    public static final Augmentation NONE = new Augmentation(AugmentPolicy.NONE, 9, 3, 0.0, EraseValue.ZERO, 0.0, 0.0,
+            Interpolation.BILINEAR, false, 3);
+
+    public Augmentation {
+        if (autoAugment == null || randomEraseValue == null || interpolation == null) {
+            throw new IllegalArgumentException("augmentation settings must not be null");
+        }
+        if (raMagnitude < 0 || raMagnitude > 30) {
+            throw new IllegalArgumentException("--ra-magnitude must be in 0..30 (31 bins), got " + raMagnitude);
+        }
+        if (augmixSeverity < 1 || augmixSeverity > AugMix.PARAMETER_MAX) {
+            throw new IllegalArgumentException("--augmix-severity must be in 1..10, got " + augmixSeverity);
+        }
+        if (!(randomErase >= 0 && randomErase <= 1)) {
+            throw new IllegalArgumentException("--random-erase must be a probability in [0, 1], got " + randomErase);
+        }
+        if (!(mixupAlpha >= 0 && Double.isFinite(mixupAlpha))) {
+            throw new IllegalArgumentException("--mixup-alpha must be a finite number >= 0 (0: off), got " + mixupAlpha);
+        }
+        if (!(cutmixAlpha >= 0 && Double.isFinite(cutmixAlpha))) {
+            throw new IllegalArgumentException("--cutmix-alpha must be a finite number >= 0 (0: off), got " + cutmixAlpha);
+        }
+        if (raReps < 1) {
+            throw new IllegalArgumentException("--ra-reps must be at least 1, got " + raReps);
+        }
+    }
+
+    /** The automatic augmentation policy, or null for none. */
+    public ImageAugment policy() {
+        return switch (autoAugment) {
+            case NONE -> null;
+            case RA -> RandAugment.of(raMagnitude, interpolation);
+            case TA_WIDE -> TrivialAugmentWide.of(interpolation);
+            case AUGMIX -> AugMix.of(augmixSeverity, interpolation);
+            case IMAGENET -> new AutoAugment(AutoAugment.Policy.IMAGENET, interpolation);
+            case CIFAR10 -> new AutoAugment(AutoAugment.Policy.CIFAR10, interpolation);
+            case SVHN -> new AutoAugment(AutoAugment.Policy.SVHN, interpolation);
+        };
+    }
+
+    public RandomErasing erasing() {
+        return randomErase == 0 ? RandomErasing.OFF : RandomErasing.of(randomErase, randomEraseValue == EraseValue.RANDOM);
+    }
+
+    /** The training transform: RandomResizedCrop with {@code box}, flip p 0.5, the policy, normalisation, erasing. */
+    public TrainTransform trainTransform(int crop, RandomResizedCrop box) {
+        return trainTransform(crop, box, false);
+    }
+
+    /** As {@link #trainTransform(int, RandomResizedCrop)}; {@code area}: a bilinear shrink uses INTER_AREA. */
+    public TrainTransform trainTransform(int crop, RandomResizedCrop box, boolean area) {
+        return new TrainTransform(crop, box, 0.5, area, interpolation, policy(), erasing());
+    }
+
+    /** The validation transform with this interpolation (INTER_AREA when a bilinear or bicubic resize shrinks). */
+    public ValTransform valTransform(int resize, int crop) {
+        return new ValTransform(resize, crop, true, interpolation);
+    }
+
+    /** The training sampler: RASampler with {@code --ra-reps} when {@code --ra-sampler}, else the plain shuffled shard. */
+    public Sampler trainSampler(int datasetSize, long seed, int rank, int worldSize) {
+        return raSampler ? new RASampler(datasetSize, true, seed, rank, worldSize, raReps)
+                : new EpochSampler(datasetSize, true, seed, rank, worldSize);
+    }
+
+    /** The batch mixing for {@code numClasses} classes, when a mixup or cutmix alpha is set. */
+    public Optional<BatchMix> batchMix(int numClasses) {
+        BatchMix mix = new BatchMix(mixupAlpha, cutmixAlpha, numClasses);
+        return mix.isOff() ? Optional.empty() : Optional.of(mix);
+    }
+
+    /** One line for the start of a run, e.g. "auto-augment ta_wide, random erase 0.1, mixup 0.2, cutmix 1.0, bilinear". */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        switch (autoAugment) {
+            case NONE -> { }
+            case RA -> parts.add("auto-augment ra (magnitude " + raMagnitude + ")");
+            case AUGMIX -> parts.add("auto-augment augmix (severity " + augmixSeverity + ")");
+            default -> parts.add("auto-augment " + autoAugment);
+        }
+        if (randomErase > 0) {
+            parts.add("random erase " + randomErase + (randomEraseValue == EraseValue.RANDOM ? " (random values)" : ""));
+        }
+        if (mixupAlpha > 0) {
+            parts.add("mixup " + mixupAlpha);
+        }
+        if (cutmixAlpha > 0) {
+            parts.add("cutmix " + cutmixAlpha);
+        }
+        parts.add(interpolation.toString());
+        if (raSampler) {
+            parts.add("ra-sampler x" + raReps);
+        }
+        return String.join(", ", parts);
+    }
+}
