@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
 @Command(mixinStandardHelpOptions = true, name = "gradnorm", sortOptions = false,
         description = {"Gradient norm ratio ||dL/dx_l|| / ||dL/dy_l|| of every residual block (the paper's figures).",
                 "Writes DIR/<arch><depth>.csv, .png and .svg, and DIR/gradnorm.png for several architectures.",
-                "With several --weights (or a glob): DIR/<arch><depth>_<label>.csv per checkpoint,",
-                "DIR/<arch><depth>_evolution.png and .svg, and the index DIR/<arch><depth>_checkpoints.tsv."})
+                "With several --weights (or a glob): DIR/<arch><depth>_<label>.csv per checkpoint, "
+                        + "DIR/<arch><depth>_evolution.png and .svg, and the index DIR/<arch><depth>_checkpoints.tsv."})
 final class GradnormCommand implements Callable<Integer> {
     @Option(names = {"-a", "--arch"}, defaultValue = "resnet,preactresnet,lenoresnet", split = ",",
             description = "Architectures, comma-separated (default: ${DEFAULT-VALUE}).")
@@ -43,9 +43,10 @@ final class GradnormCommand implements Callable<Integer> {
     int nClasses;
 
     @Option(names = {"--weights", "--resume"}, paramLabel = "FILE", arity = "1..*", split = ",",
-            description = {"State dicts or checkpoints to analyse (one architecture only); default: the reference init.",
-                    "Several files (repeated, comma-separated or a quoted glob such as 'runs/x/checkpoint_epoch*.pth.tar')",
-                    "give one curve per file, labelled by its name, and a figure of them in epoch order."})
+            description = "State dicts or checkpoints to analyse (one architecture only); default: the reference init. "
+                    + "Several files (after one flag, repeated, comma-separated or a quoted glob such as "
+                    + "'runs/x/checkpoint_epoch*.pth.tar') give one curve per file, labelled by its name, and a figure "
+                    + "of them in epoch order.")
     List<String> weights;
 
     @Option(names = "--data", paramLabel = "ROOT",

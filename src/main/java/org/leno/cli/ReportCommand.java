@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(mixinStandardHelpOptions = true, name = "report",
-        description = {"Write one self-contained HTML page (works offline) comparing training runs: a summary table,",
-                "loss, Acc@1 and learning rate per epoch, gradient norm ratios per block (RUN/gradnorm/*.csv from",
-                "leno gradnorm, RUN/gradnorm.tsv from train --track-gradnorm) and their evolution."})
+        description = "Write one self-contained HTML page (works offline) comparing training runs: a summary table, "
+                + "loss, Acc@1 and learning rate per epoch, gradient norm ratios per block (RUN/gradnorm/*.csv from "
+                + "leno gradnorm, RUN/gradnorm.tsv from train --track-gradnorm) and their evolution.")
 final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN", arity = "1..*", description = "Result folders of leno train (--result_path).")
     List<Path> runs;
