@@ -12,7 +12,7 @@ import org.leno.train.ResultFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(mixinStandardHelpOptions = true, name = "plot", description = {"Render RESULT_PATH/curves.png (loss and Acc@1 per epoch from train.log and val.log)",
+@Command(mixinStandardHelpOptions = true, name = "plot", description = {"Render RESULT_PATH/curves.png (loss and Acc@1 per epoch from train.log and val.log, one panel each)",
         "and, when gradnorm.tsv exists (train --track-gradnorm), gradnorm_evolution.png."})
 final class PlotCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RESULT_PATH", description = "A --result_path of leno train.")
@@ -27,7 +27,7 @@ final class PlotCommand implements Callable<Integer> {
         }
         double[][] train = columns(trainLog, 4);
         double[][] val = columns(valLog, 4);
-        Charts.save(Charts.curves(train[0], train[1], val[1], train[2], val[2], val[0]), dir.resolve("curves"), false);
+        Charts.saveStacked(Charts.curves(train[0], train[1], val[1], train[2], val[2], val[0]).panels(), dir.resolve("curves.png"));
         System.out.println("wrote " + dir.resolve("curves.png"));
         Path gradnorm = dir.resolve(ResultFiles.GRADNORM);
         if (Files.isRegularFile(gradnorm)) {

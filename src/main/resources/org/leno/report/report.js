@@ -1,0 +1,444 @@
+// Draws the report's charts from the inlined data (#leno-data) with ECharts, wires the CSV buttons,
+// and writes what rendered into #leno-status (read by scripts/browser_check.sh).
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("leno-data").textContent);
+  var runs = data.runs;
+  var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+  var charts = {};   // id -> ECharts instance
+  var csv = {};      // id -> function returning rows (first row: header)
+
+  function color(i) { return PALETTE[i % PALETTE.length]; }
+  function index(table, name) { return table.columns.indexOf(name); }
+  function pairs(table, x, y) {
+    var i = index(table, x), j = index(table, y);
+    return table.rows.map(function (r) { return [r[i], r[j]]; });
+  }
+  function fmt(v) { return v === null || v === undefined ? "n/a" : +Number(v).toPrecision(5); }
+  function escape(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+
+  // Series are named after their run, so that the legend has one entry per run (a click hides all of
+  // its lines); the tooltip names each line by its own label.
+  function tooltip(xName) {
+    return {
+      trigger: "axis",
+      formatter: function (params) {
+        if (!params.length) { return ""; }
+        return [escape(xName) + " " + fmt(params[0].axisValue)].concat(params.filter(function (p) { return p.value; })
+          .map(function (p) { return p.marker + escape(p.data && p.data.tip || p.seriesName) + ": <b>" + fmt(p.value[1]) + "</b>"; }))
+          .join("<br>");
+      }
+    };
+  }
+
+  function legend() {
+    return { top: 0, left: 0, right: 0, data: runs.map(function (run, i) {
+      return { name: run.name, itemStyle: { color: color(i), opacity: 1 }, lineStyle: { color: color(i), type: "solid", opacity: 1 } };
+    }) };
+  }
+
+  function lineOption(yAxis, series) {
+    return {
+      animation: false,
+      grid: { left: 64, right: 18, top: 36, bottom: 42 },
+      tooltip: tooltip("epoch"),
+      legend: legend(),
+      xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1, scale: true },
+      yAxis: yAxis,
+      series: series
+    };
+  }
+
+  /** A y axis with its name written along it, and numbers as they are (no 1e-3 style). */
+  function yAxis(axis) {
+    return Object.assign({ nameLocation: "middle", nameGap: 46, axisLabel: { formatter: function (v) { return fmt(v); } } }, axis);
+  }
+
+  var seriesCount = 0;
+  /** A line of run i; label names it in the tooltip (kept as the series id). */
+  function line(label, points, i, style, extra) {
+    var s = {
+      id: label + " #" + (seriesCount++), name: runs[i].name, type: "line", symbol: "circle", symbolSize: 5,
+      data: points.map(function (p) { return { value: p, tip: label }; }),
+      lineStyle: { color: color(i), type: style, width: 2 }, itemStyle: { color: color(i) }
+    };
+    return Object.assign(s, extra || {});
+  }
+
+  function mount(id, option) {
+    var el = document.getElementById("chart-" + id);
+    if (!el) { return null; }
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(option);
+    charts[id] = chart;
+    return chart;
+  }
+
+  // --- curves over epochs ---------------------------------------------------------------------
+  function curves() {
+    var loss = [], acc = [], lr = [];
+    runs.forEach(function (run, i) {
+      loss.push(line(run.name + " train", pairs(run.train, "epoch", "loss"), i, "solid"));
+      loss.push(line(run.name + " val", pairs(run.val, "epoch", "loss"), i, "dashed", { symbol: "rect" }));
+      acc.push(line(run.name + " val", pairs(run.val, "epoch", "acc1"), i, "solid"));
+      acc.push(line(run.name + " train", pairs(run.train, "epoch", "acc1"), i, "dotted", { symbolSize: 3 }));
+      lr.push(line(run.name, pairs(run.train, "epoch", "lr"), i, "solid", { step: "end" }));
+    });
+    mount("loss", lineOption(yAxis({ type: "log", name: "loss" }), loss));
+    mount("acc1", lineOption(yAxis({ type: "value", name: "Acc@1 (%)", scale: true, max: 100 }), acc));
+    mount("lr", lineOption(yAxis({ type: "log", name: "learning rate" }), lr));
+    csv.loss = function () {
+      var rows = [["run", "split", "epoch", "loss"]];
+      runs.forEach(function (run) {
+        [["train", run.train], ["val", run.val]].forEach(function (s) {
+          pairs(s[1], "epoch", "loss").forEach(function (p) { rows.push([run.name, s[0], p[0], p[1]]); });
+        });
+      });
+      return rows;
+    };
+    csv.acc1 = function () {
+      var rows = [["run", "split", "epoch", "acc1", "acc5"]];
+      runs.forEach(function (run) {
+        [["train", run.train], ["val", run.val]].forEach(function (s) {
+          var e = index(s[1], "epoch"), a1 = index(s[1], "acc1"), a5 = index(s[1], "acc5");
+          s[1].rows.forEach(function (r) { rows.push([run.name, s[0], r[e], r[a1], r[a5]]); });
+        });
+      });
+      return rows;
+    };
+    csv.lr = function () {
+      var rows = [["run", "epoch", "lr"]];
+      runs.forEach(function (run) {
+        pairs(run.train, "epoch", "lr").forEach(function (p) { rows.push([run.name, p[0], p[1]]); });
+      });
+      return rows;
+    };
+  }
+
+  // --- gradient norm ratio per block ----------------------------------------------------------
+  function transitions() {
+    var seen = {};
+    runs.forEach(function (run) { (run.model.transitions || []).forEach(function (t) { seen[t] = true; }); });
+    return Object.keys(seen).map(Number).sort(function (a, b) { return a - b; });
+  }
+
+  function ratioAxes(maxBlock) {
+    return {
+      xAxis: { type: "value", name: "residual block", nameLocation: "middle", nameGap: 26, min: 1, max: Math.max(maxBlock, 2), minInterval: 1 },
+      yAxis: yAxis({ type: "log", name: "gradient norm ratio", min: 0.1, max: 10, logBase: 10 })
+    };
+  }
+
+  /** A series of its own (in no legend entry) that draws the transition blocks and the line at ratio 1. */
+  function markers() {
+    return {
+      id: "marks", name: "transition blocks", type: "line", data: [], silent: true,
+      markLine: {
+        silent: true, symbol: "none", animation: false,
+        label: { show: false },
+        lineStyle: { color: "#888", type: "dotted", width: 1 },
+        data: transitions().map(function (t) { return { xAxis: t }; }).concat([{ yAxis: 1, lineStyle: { color: "#bbb", type: "solid" } }])
+      }
+    };
+  }
+
+  function ratioOption(series, maxBlock) {
+    var axes = ratioAxes(maxBlock);
+    return {
+      animation: false,
+      grid: { left: 64, right: 18, top: 36, bottom: 42 },
+      tooltip: tooltip("block"),
+      legend: legend(),
+      xAxis: axes.xAxis, yAxis: axes.yAxis, series: [markers()].concat(series)
+    };
+  }
+
+  function checkpointCurves() {
+    var series = [], maxBlock = 1;
+    runs.forEach(function (run, i) {
+      var n = run.checkpoints.length;
+      run.checkpoints.forEach(function (cp, k) {
+        var late = n === 1 ? 1 : k / (n - 1);
+        var label = cp.label + (cp.epoch !== null && cp.label.indexOf("epoch" + cp.epoch) < 0 ? " (epoch " + cp.epoch + ")" : "");
+        var points = pairs(cp, "block", "ratio");
+        points.forEach(function (p) { maxBlock = Math.max(maxBlock, p[0]); });
+        series.push(line(run.name + " " + label, points, i, k === n - 1 ? "solid" : "dashed", {
+          lineStyle: { color: color(i), type: k === n - 1 ? "solid" : "dashed", width: 2, opacity: 0.35 + 0.65 * late },
+          itemStyle: { color: color(i), opacity: 0.35 + 0.65 * late }
+        }));
+      });
+    });
+    mount("ratio-checkpoints", ratioOption(series, maxBlock));
+    csv["ratio-checkpoints"] = function () {
+      var rows = [["run", "checkpoint", "epoch"].concat(runs.length ? ["block", "stage", "transition", "in_norm", "out_norm", "ratio"] : [])];
+      runs.forEach(function (run) {
+        run.checkpoints.forEach(function (cp) {
+          cp.rows.forEach(function (r) { rows.push([run.name, cp.label, cp.epoch === null ? "" : cp.epoch].concat(r)); });
+        });
+      });
+      return rows;
+    };
+  }
+
+  /** Per run: sorted iterations and, per iteration, its epoch and [block, ratio] points. */
+  function recordings(run) {
+    var t = run.gradnorm, it = index(t, "iteration"), ep = index(t, "epoch"), bl = index(t, "block"), ra = index(t, "ratio");
+    var by = {};
+    t.rows.forEach(function (r) {
+      var key = r[it];
+      if (!by[key]) { by[key] = { iteration: r[it], epoch: r[ep], points: [] }; }
+      by[key].points.push([r[bl], r[ra]]);
+    });
+    return Object.keys(by).map(function (k) { return by[k]; })
+      .sort(function (a, b) { return a.iteration - b.iteration; })
+      .map(function (rec) { rec.points.sort(function (a, b) { return a[0] - b[0]; }); return rec; });
+  }
+
+  function tracked() {
+    var withData = runs.map(function (run, i) { return { run: run, i: i, recs: run.gradnorm ? recordings(run) : [] }; })
+      .filter(function (x) { return x.recs.length > 0; });
+    var all = {};
+    var maxBlock = 1;
+    withData.forEach(function (x) {
+      x.recs.forEach(function (rec) {
+        all[rec.iteration] = true;
+        rec.points.forEach(function (p) { maxBlock = Math.max(maxBlock, p[0]); });
+      });
+    });
+    var iterations = Object.keys(all).map(Number).sort(function (a, b) { return a - b; });
+    function latest(recs, t) {
+      var found = null;
+      recs.forEach(function (rec) { if (rec.iteration <= t) { found = rec; } });
+      return found;
+    }
+    function series(t) {
+      return withData.map(function (x) {
+        var rec = latest(x.recs, t);
+        return line(x.run.name + (rec ? " at iteration " + rec.iteration : ""), rec ? rec.points : [], x.i, "solid",
+          { id: "tracked " + x.i });
+      });
+    }
+    var chart = mount("ratio-tracked", ratioOption(series(iterations[iterations.length - 1]), maxBlock));
+    var slider = document.getElementById("tracked-slider");
+    var label = document.getElementById("tracked-label");
+    function show(k) {
+      var t = iterations[k];
+      var epochs = withData.map(function (x) { var rec = latest(x.recs, t); return rec ? rec.epoch + 1 : null; })
+        .filter(function (e) { return e !== null; });
+      label.textContent = "iteration " + t + (epochs.length ? " (epoch " + Math.max.apply(null, epochs) + ")" : "")
+        + ", " + (k + 1) + " of " + iterations.length;
+      chart.setOption({ series: series(t) });
+    }
+    slider.max = String(iterations.length - 1);
+    slider.value = String(iterations.length - 1);
+    slider.addEventListener("input", function () { show(Number(slider.value)); });
+    show(iterations.length - 1);
+    csv["ratio-tracked"] = function () {
+      var rows = [["run", "iteration", "epoch", "block", "ratio"]];
+      withData.forEach(function (x) {
+        x.recs.forEach(function (rec) {
+          rec.points.forEach(function (p) { rows.push([x.run.name, rec.iteration, rec.epoch, p[0], p[1]]); });
+        });
+      });
+      return rows;
+    };
+    withData.forEach(function (x) { heatMap(x.run, x.i, x.recs); });
+  }
+
+  function heatMap(run, i, recs) {
+    var blocks = 0;
+    recs.forEach(function (rec) { rec.points.forEach(function (p) { blocks = Math.max(blocks, p[0]); }); });
+    var marked = {};
+    (run.model.transitions || []).forEach(function (t) { marked[t] = true; });
+    var cells = [];
+    recs.forEach(function (rec, x) {
+      rec.points.forEach(function (p) {
+        var v = p[1] > 0 ? Math.log10(p[1]) : null;
+        cells.push([x, p[0] - 1, v === null ? "-" : +v.toFixed(4), p[1]]);
+      });
+    });
+    var ids = [];
+    for (var b = 1; b <= blocks; b++) { ids.push(String(b)); }
+    mount("heat-" + i, {
+      animation: false,
+      grid: { left: 50, right: 16, top: 26, bottom: 82 },
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          var rec = recs[p.value[0]];
+          return run.name + "<br>iteration " + rec.iteration + " (epoch " + (rec.epoch + 1) + ")<br>block " + (p.value[1] + 1)
+            + (marked[p.value[1] + 1] ? " (transition)" : "") + "<br>ratio " + fmt(p.value[3]) + ", log10 " + p.value[2];
+        }
+      },
+      xAxis: { type: "category", name: "iteration", nameLocation: "middle", nameGap: 26,
+               data: recs.map(function (rec) { return String(rec.iteration); }) },
+      yAxis: { type: "category", name: "block", nameLocation: "start", data: ids, inverse: true,
+               axisLabel: { interval: 0, fontSize: 10, formatter: function (v) { return marked[v] ? "{t|" + v + "}" : v; },
+                            rich: { t: { fontWeight: "bold", color: "#000", fontSize: 11 } } } },
+      visualMap: { dimension: 2, min: -1, max: 1, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 180, itemWidth: 12,
+                   formatter: function (v) { return "ratio " + fmt(Math.pow(10, v)); }, inRange: { color: ["#313695", "#f7f7f7", "#a50026"] } },
+      series: [{ type: "heatmap", data: cells, name: run.name }]
+    });
+    csv["heat-" + i] = function () {
+      var rows = [["run", "iteration", "epoch", "block", "ratio", "log10_ratio"]];
+      recs.forEach(function (rec) {
+        rec.points.forEach(function (p) { rows.push([run.name, rec.iteration, rec.epoch, p[0], p[1], p[1] > 0 ? Math.log10(p[1]) : ""]); });
+      });
+      return rows;
+    };
+  }
+
+  // --- summary table, CSV buttons, status -------------------------------------------------------
+  function summary() {
+    document.querySelectorAll("table.summary [data-run] .chip").forEach(function (chip) {
+      chip.style.background = color(Number(chip.parentNode.getAttribute("data-run")));
+    });
+    // the flags that differ, but for those the first columns already hold
+    var flags = data.differing_flags.filter(function (f) { return f !== "arch" && f !== "model_depth"; });
+    csv.summary = function () {
+      var head = ["run", "arch", "depth", "params", "macs", "macs_size"].concat(flags)
+        .concat(["epochs", "best_acc1", "best_acc5", "best_epoch", "last_acc1", "last_acc5", "last_epoch",
+                 "train_seconds", "val_seconds", "wall_seconds", "images_per_s"]);
+      var rows = [head];
+      runs.forEach(function (run) {
+        var m = run.model, s = run.summary;
+        rows.push([run.name, m.arch, m.depth, m.params, m.macs, m.macs_size]
+          .concat(flags.map(function (f) { return run.flags[f] === undefined ? "" : run.flags[f]; }))
+          .concat([s.epochs, s.best_acc1, s.best_acc5, s.best_epoch, s.last_acc1, s.last_acc5, s.last_epoch,
+                   s.train_seconds, s.val_seconds, s.wall_seconds, s.images_per_s]));
+      });
+      return rows;
+    };
+  }
+
+  function csvText(rows) {
+    return rows.map(function (r) {
+      return r.map(function (v) {
+        var s = v === null || v === undefined ? "" : String(v);
+        return /[",\n]/.test(s) ? "\"" + s.replace(/"/g, "\"\"") + "\"" : s;
+      }).join(",");
+    }).join("\n") + "\n";
+  }
+
+  function buttons() {
+    document.querySelectorAll("button.csv").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var id = button.getAttribute("data-csv");
+        var blob = new Blob([csvText(csv[id]())], { type: "text/csv" });
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = id + ".csv";
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+      });
+    });
+  }
+
+  function painted(canvas) {
+    var ctx = canvas.getContext("2d");
+    var pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    var n = 0;
+    for (var k = 3; k < pixels.length; k += 4) { if (pixels[k] > 0) { n++; } }
+    return n;
+  }
+
+  // --- self-check (scripts/browser_check.sh): what rendered, and with #check at the end of the URL
+  // also a tooltip per chart, the slider's first position and every CSV button's download ------------
+  function hover() {
+    Object.keys(charts).forEach(function (id) {
+      var series = charts[id].getOption().series;
+      var k = series.findIndex(function (s) { return s.data && s.data.length > 0; });
+      if (k >= 0) {
+        var before = window.lenoProblems.length;
+        charts[id].dispatchAction({ type: "showTip", seriesIndex: k, dataIndex: 0 });
+        for (var n = before; n < window.lenoProblems.length; n++) { window.lenoProblems[n] += " (hovering chart " + id + ")"; }
+      }
+    });
+  }
+
+  function tooltipText(el) {
+    var texts = Array.prototype.filter.call(el.children, function (c) { return !c.querySelector("canvas") && c.textContent.trim(); })
+      .map(function (c) { return c.textContent.replace(/\s+/g, " ").trim(); });
+    return texts.length ? texts[0].slice(0, 80) : "";
+  }
+
+  /** Presses every CSV button with the download itself intercepted; returns file name -> Blob. */
+  function pressButtons() {
+    var blobs = {}, last = null;
+    var create = URL.createObjectURL, click = HTMLAnchorElement.prototype.click;
+    URL.createObjectURL = function (blob) { last = blob; return create.call(URL, blob); };
+    HTMLAnchorElement.prototype.click = function () { blobs[this.download] = last; };
+    try {
+      document.querySelectorAll("button.csv").forEach(function (button) { button.click(); });
+    } finally {
+      URL.createObjectURL = create;
+      HTMLAnchorElement.prototype.click = click;
+    }
+    return blobs;
+  }
+
+  function moveSlider() {
+    var slider = document.getElementById("tracked-slider");
+    if (!slider) { return null; }
+    slider.value = "0";
+    slider.dispatchEvent(new Event("input"));
+    var points = charts["ratio-tracked"].getOption().series.filter(function (s) { return s.id !== "marks"; })
+      .map(function (s) { return s.data.length; });
+    return document.getElementById("tracked-label").textContent + "; points " + points.join(",");
+  }
+
+  function status(blobs, slider) {
+    var lines = [];
+    document.querySelectorAll(".chart").forEach(function (el) {
+      var id = el.id.replace(/^chart-/, "");
+      var canvas = el.querySelector("canvas");
+      var svg = el.querySelector("svg");
+      var chart = charts[id];
+      lines.push("chart " + id + " instance=" + (chart ? 1 : 0)
+        + " size=" + (canvas ? canvas.width + "x" + canvas.height : "0x0")
+        + " painted=" + (canvas ? painted(canvas) : svg ? svg.childElementCount : 0)
+        + " series=" + (chart ? chart.getOption().series.length : 0));
+      if (checking) { lines.push("tooltip " + id + " " + tooltipText(el)); }
+    });
+    document.querySelectorAll("button.csv").forEach(function (button) {
+      var id = button.getAttribute("data-csv");
+      lines.push("csv " + id + " rows=" + (csv[id] ? csv[id]().length - 1 : -1));
+    });
+    if (slider !== null) { lines.push("slider " + slider); }
+    var names = Object.keys(blobs).sort();
+    return Promise.all(names.map(function (name) { return blobs[name] ? blobs[name].text() : Promise.resolve(""); }))
+      .then(function (texts) {
+        texts.forEach(function (t, k) {
+          lines.push("download " + names[k] + " lines=" + (t ? t.trim().split("\n").length : 0) + " header=" + t.split("\n")[0]);
+        });
+        lines.push("resources " + performance.getEntriesByType("resource").length);
+        lines.push("problems " + window.lenoProblems.length);
+        window.lenoProblems.forEach(function (p) { lines.push("problem " + p.replace(/\s+/g, " ")); });
+        lines.push("done");
+        document.getElementById("leno-status").textContent = lines.join("\n");
+      });
+  }
+
+  function step(name, f) {
+    try { return f(); } catch (e) { console.error("report: " + name + ": " + (e && e.stack ? e.stack : e)); return null; }
+  }
+
+  var checking = location.hash === "#check";
+  step("summary", summary);
+  step("curves", curves);
+  if (runs.some(function (run) { return run.checkpoints.length > 0; })) { step("checkpoint curves", checkpointCurves); }
+  if (runs.some(function (run) { return run.gradnorm && run.gradnorm.rows.length > 0; })) { step("tracked ratios", tracked); }
+  step("buttons", buttons);
+  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (id) { charts[id].resize(); }); });
+  requestAnimationFrame(function () {
+    requestAnimationFrame(function () {
+      var blobs = checking ? step("buttons", pressButtons) || {} : {};
+      var slider = checking ? step("slider", moveSlider) : null;
+      if (checking) { step("hover", hover); }
+      setTimeout(function () { step("status", function () { return status(blobs, slider); }); }, 300);
+    });
+  });
+})();

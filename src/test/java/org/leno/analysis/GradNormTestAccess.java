@@ -1,0 +1,13 @@
+package org.leno.analysis;
+
+import org.leno.model.ModelConfig;
+
+/** Lets tests of other packages make a small gradient norm result. */
+public final class GradNormTestAccess {
+    private GradNormTestAccess() {
+    }
+
+    public static GradNormResult analyse(ModelConfig c) {
+        return GradNormTest.analyse(c, false);
+    }
+}
