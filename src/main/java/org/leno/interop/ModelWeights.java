@@ -14,7 +14,7 @@ import org.leno.nn.Tensors;
 
 /** Loads weight files into models and saves models' weights, checking that they fit. */
 public final class ModelWeights {
-    private static final Pattern BLOCK_KEY = Pattern.compile("^layer([1-4])\\.(\\d+)\\.");
+    private static final Pattern BLOCK_KEY = Pattern.compile("^layer([1-4])\\.(\\d{1,6})\\.");
 
     private ModelWeights() {
     }
@@ -25,8 +25,9 @@ public final class ModelWeights {
         String wanted = net.config().arch().id();
         loaded.arch().ifPresent(arch -> {
             if (!arch.equalsIgnoreCase(wanted)) {
-                throw new InterchangeException(file + " is a '" + arch + "' checkpoint, not '" + wanted
-                        + "'; pass -a " + arch);
+                String shown = InterchangeException.printable(arch);
+                throw new InterchangeException(file + " is a '" + shown + "' checkpoint, not '" + wanted
+                        + "'; pass -a " + shown);
             }
         });
         String blocks = blocksPerStage(loaded.stateDict());
