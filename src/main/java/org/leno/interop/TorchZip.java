@@ -59,6 +59,8 @@ public final class TorchZip {
                     throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(io), io);
                 }
             }, budget);
+        } catch (java.io.EOFException e) {
+            throw new InterchangeException(name + ": truncated zip file");
         } catch (java.util.zip.ZipException e) {
             throw new InterchangeException(name + ": not a readable torch.save zip file ("
                     + InterchangeException.printable(e.getMessage()) + ")");
