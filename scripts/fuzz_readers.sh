@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 cases=${1:?usage: scripts/fuzz_readers.sh N [SEED]}
 seed=${2:-11}
 status=0
+mkdir -p target
 nice -n 10 mvn -q -B test -Dtest=ReaderFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dleno.fuzz.cases="$cases" -Dleno.fuzz.seed="$seed" >target/fuzz-readers.log 2>&1 || status=$?
 sed 's/\x1b\[[0-9;]*m//g' target/fuzz-readers.log | grep '^fuzz_readers:' || true
