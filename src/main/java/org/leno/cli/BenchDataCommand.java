@@ -12,6 +12,7 @@ import org.leno.data.ImageSource;
 import org.leno.data.TrainTransform;
 import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(mixinStandardHelpOptions = true, name = "data", description = "Images/s of the training input pipeline: decode, RandomResizedCrop, flip, normalise.")
@@ -38,10 +39,13 @@ final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one line {\"images_per_s\": ..., \"images\": ...}.")
     boolean json;
 
+    @Mixin
+    ImageLimitOptions imageLimit = new ImageLimitOptions();
+
     @Override
     public Integer call() throws Exception {
         Natives.load();
-        ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0), "train");
+        ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0, imageLimit.maxImagePixels()), "train");
         TrainTransform transform = new TrainTransform(crop, org.leno.data.RandomResizedCrop.IMAGENET, 0.5, area);
         try (DataLoader loader = new DataLoader(train, transform, EpochSampler.single(train.size(), true, 0),
                 new DataLoader.Config(batchSize, workers, false, 0, false))) {

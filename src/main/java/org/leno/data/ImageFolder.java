@@ -23,16 +23,23 @@ public final class ImageFolder implements ImageSource {
     private final List<String> classes;
     private final List<Path> files;
     private final int[] labels;
+    private final ImageDecoder decoder;
 
-    private ImageFolder(Path root, List<String> classes, List<Path> files, int[] labels) {
+    private ImageFolder(Path root, List<String> classes, List<Path> files, int[] labels, ImageDecoder decoder) {
         this.root = root;
         this.classes = classes;
         this.files = files;
         this.labels = labels;
+        this.decoder = decoder;
+    }
+
+    /** {@link #scan(Path, ImageDecoder)} with the default pixel limit. */
+    public static ImageFolder scan(Path dir) {
+        return scan(dir, ImageDecoder.withDefaultLimit());
     }
 
     /** Scans {@code dir}; a missing folder, no class folders or a class with no images is an error. */
-    public static ImageFolder scan(Path dir) {
+    public static ImageFolder scan(Path dir, ImageDecoder decoder) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": no such folder");
         }
@@ -65,7 +72,7 @@ public final class ImageFolder implements ImageSource {
             }
         }
         return new ImageFolder(dir, Collections.unmodifiableList(classes), files,
-                labels.stream().mapToInt(Integer::intValue).toArray());
+                labels.stream().mapToInt(Integer::intValue).toArray(), decoder);
     }
 
     static boolean hasImageExtension(Path p) {
@@ -82,7 +89,7 @@ public final class ImageFolder implements ImageSource {
 
     @Override
     public Mat rgb(int index) {
-        return ImageDecoder.decode(files.get(index), describe(index));
+        return decoder.decode(files.get(index), describe(index));
     }
 
     @Override

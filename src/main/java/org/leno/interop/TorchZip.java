@@ -56,17 +56,23 @@ public final class TorchZip {
                 try {
                     return readEntry(zip, e, name, budget);
                 } catch (IOException io) {
-                    throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(io), io);
+                    throw readError(name, io);
                 }
             }, budget);
-        } catch (java.io.EOFException e) {
-            throw new InterchangeException(name + ": truncated zip file");
-        } catch (java.util.zip.ZipException e) {
-            throw new InterchangeException(name + ": not a readable torch.save zip file ("
-                    + InterchangeException.printable(e.getMessage()) + ")");
         } catch (IOException e) {
-            throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(e), e);
+            throw readError(name, e);
         }
+    }
+
+    private static InterchangeException readError(String name, IOException e) {
+        if (e instanceof java.io.EOFException) {
+            return new InterchangeException(name + ": truncated zip file");
+        }
+        if (e instanceof java.util.zip.ZipException) {
+            return new InterchangeException(name + ": not a readable torch.save zip file ("
+                    + InterchangeException.printable(e.getMessage()) + ")");
+        }
+        return new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(e), e);
     }
 
     private static String archivePrefix(ZipFile zip, String name) {
