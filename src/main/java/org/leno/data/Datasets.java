@@ -44,6 +44,10 @@ public final class Datasets {
         if (spec.data().equals(FASHION_MNIST)) {
             return FashionMnist.full(split);
         }
-        return ImageFolder.scan(Path.of(spec.data()).resolve(split), new ImageDecoder(spec.maxImagePixels()));
+        ImageFolder folder = ImageFolder.scan(Path.of(spec.data()).resolve(split), new ImageDecoder(spec.maxImagePixels()));
+        if (folder.scanSummary() != null) {
+            System.err.println("leno: warning: " + split + ": " + folder.scanSummary());
+        }
+        return folder;
     }
 }
