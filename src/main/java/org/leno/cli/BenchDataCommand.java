@@ -46,11 +46,14 @@ final class BenchDataCommand implements Callable<Integer> {
     @Mixin
     AugmentOptions augmentOptions;
 
+    @Mixin
+    ImageLimitOptions imageLimit = new ImageLimitOptions();
+
     @Override
     public Integer call() throws Exception {
         Natives.load();
         Augmentation augmentation = augmentOptions.augmentation();
-        ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0), "train");
+        ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0, imageLimit.maxImagePixels()), "train");
         TrainTransform transform = augmentation.trainTransform(crop, RandomResizedCrop.IMAGENET, area);
         Optional<BatchMix> mix = augmentation.batchMix(train.classes().size());
         try (DataLoader loader = new DataLoader(train, transform, augmentation.trainSampler(train.size(), 0, 0, 1),

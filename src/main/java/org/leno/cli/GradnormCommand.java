@@ -24,6 +24,7 @@ import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(mixinStandardHelpOptions = true, name = "gradnorm", sortOptions = false,
@@ -76,6 +77,9 @@ final class GradnormCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
     int threads;
+
+    @Mixin
+    ImageLimitOptions imageLimit = new ImageLimitOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -153,7 +157,7 @@ final class GradnormCommand implements Callable<Integer> {
         if (data == null) {
             return GradNormAnalysis.run(net, GradNormAnalysis.randomInputs(batchSize, imageSize, nClasses), batches, evalMode);
         }
-        ImageSource train = Datasets.open(new Datasets.Spec(data, false, imageSize, nClasses, seed), "train");
+        ImageSource train = Datasets.open(new Datasets.Spec(data, false, imageSize, nClasses, seed, imageLimit.maxImagePixels()), "train");
         try (DataLoader loader = new DataLoader(train, TrainTransform.imagenet(imageSize),
                 EpochSampler.single(train.size(), true, seed), new DataLoader.Config(batchSize, 2, true, seed, false))) {
             return GradNormAnalysis.run(net, realInputs(loader), batches, evalMode);

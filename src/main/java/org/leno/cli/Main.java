@@ -1,6 +1,7 @@
 package org.leno.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import org.leno.data.UnreadableImageException;
 import org.leno.interop.InterchangeException;
 import picocli.CommandLine;
@@ -26,6 +27,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOverwrittenOptionsAllowed(true); // as argparse: a flag given twice takes the last value
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --auto-augment TA_WIDE or ta_wide, --interpolation BICUBIC
+        cli.registerConverter(Path.class, RawArguments.of(args)::toPath); // file names that are not valid UTF-8
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("leno " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage()

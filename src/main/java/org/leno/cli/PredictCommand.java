@@ -57,6 +57,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
     int threads;
 
+    @Mixin
+    ImageLimitOptions imageLimit = new ImageLimitOptions();
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
     List<Path> images;
 
@@ -68,6 +71,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         List<String> names = classNames == null ? List.of() : readClassNames(classNames, config.nClasses());
         ValTransform transform = ValTransform.of(valResize, valCrop);
+        ImageDecoder decoder = imageLimit.decoder();
         Natives.threads(threads);
         ObjectMapper mapper = new ObjectMapper();
         try (ResidualNetwork net = ModelRegistry.create(config)) {
@@ -75,7 +79,7 @@ final class PredictCommand implements Callable<Integer> {
             net.eval();
             for (Path image : images) {
                 float[] input;
-                try (Mat rgb = ImageDecoder.decode(image)) {
+                try (Mat rgb = decoder.decode(image)) {
                     input = transform.apply(rgb);
                 }
                 float[] logits;

@@ -1,10 +1,15 @@
 package org.leno.data;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +28,9 @@ import org.bytedeco.pytorch.global.torch;
  * Decodes and transforms batches on {@code workers} threads into a bounded window of ready
  * batches, delivered in order. Each sample's augmentation draws from its own random stream,
  * seeded by (seed, epoch, position), so the batches are the same whatever the worker count.
- * A sample that cannot be read is skipped and counted ({@link Epoch#skipped()}), unless strict.
+ * A sample that cannot be read is skipped and counted ({@link Epoch#skipped()}), unless strict,
+ * and its batch refilled with a substitute drawn from (seed, epoch, position) alone, so that
+ * batches keep their size and stay the same whatever the worker count or a resume.
  */
 public final class DataLoader implements AutoCloseable {
 
@@ -119,6 +126,9 @@ public final class DataLoader implements AutoCloseable {
         private final int batches;
         private final Deque<Future<Batch>> window = new ArrayDeque<>();
         private final AtomicInteger skipped = new AtomicInteger();
+        /** Samples found unreadable in this epoch, so that substitute draws do not decode them again. */
+        private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
+        private final Map<Integer, String> unreadableWhy = new ConcurrentHashMap<>();
         private int firstSkipPosition = Integer.MAX_VALUE;
         private String firstSkip;
         private int submitted;
@@ -171,6 +181,11 @@ public final class DataLoader implements AutoCloseable {
             }
         }
 
+        /**
+         * Batch {@code b}: its positions' samples, readable ones first in position order, then one
+         * substitute for each unreadable one ({@link #substitute}), so that the batch keeps its
+         * size. Substitutes are not counted as real samples (validation leaves them out).
+         */
         private Batch load(int b) {
             int from = b * config.batchSize();
             int to = Math.min(indices.length, from + config.batchSize());
@@ -180,16 +195,11 @@ public final class DataLoader implements AutoCloseable {
             long[] labels = new long[to - from];
             int n = 0;
             int real = 0;
+            List<Integer> failed = new ArrayList<>();
             for (int pos = from; pos < to; pos++) {
                 int index = indices[pos];
-                SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch, sampler.globalPosition(pos)));
-                try (Mat rgb = source.rgb(index)) {
-                    transform.apply(rgb, rng, NativeViews.floatAt(base, n * per));
-                } catch (UnreadableImageException e) {
-                    if (config.strict()) {
-                        throw new UnreadableImageException(e.getMessage() + " (--strict-data)");
-                    }
-                    recordSkip(pos, e.getMessage());
+                if (!decodeInto(index, pos, base, n * per, pos)) {
+                    failed.add(pos);
                     continue;
                 }
                 labels[n] = source.label(index);
@@ -197,6 +207,10 @@ public final class DataLoader implements AutoCloseable {
                     real++;
                 }
                 n++;
+            }
+            for (int pos : failed) {
+                int index = substitute(pos, base, n * per);
+                labels[n++] = source.label(index);
             }
             Tensor imageBatch = torch.from_blob(base, new long[] {n, 3, s, s}, new TensorOptions(torch.ScalarType.Float));
             Runnable release = () -> buffers.add(base);
@@ -212,6 +226,60 @@ public final class DataLoader implements AutoCloseable {
                 labelBatch = torch.from_blob(lp, new long[] {n}, new TensorOptions(torch.ScalarType.Long)).clone();
             }
             return new Batch(imageBatch, labelBatch, n, real, release);
+        }
+
+        /**
+         * Decodes and transforms sample {@code index} into the buffer at {@code offset}, drawing its
+         * augmentation from (seed, epoch, {@code slot}); false (counted as a skip of {@code position}
+         * when that is not negative) when it cannot be read.
+         */
+        private boolean decodeInto(int index, int slot, FloatPointer base, long offset, int position) {
+            if (unreadable.contains(index)) {
+                if (position >= 0) {
+                    recordSkip(position, unreadableWhy.get(index));
+                }
+                return false;
+            }
+            SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch, sampler.globalPosition(slot)));
+            try (Mat rgb = source.rgb(index)) {
+                transform.apply(rgb, rng, NativeViews.floatAt(base, offset));
+                return true;
+            } catch (UnreadableImageException e) {
+                if (config.strict()) {
+                    throw new UnreadableImageException(e.getMessage() + " (--strict-data)");
+                }
+                unreadableWhy.putIfAbsent(index, e.getMessage());
+                unreadable.add(index);
+                if (position >= 0) {
+                    recordSkip(position, e.getMessage());
+                }
+                return false;
+            }
+        }
+
+        /**
+         * A readable sample in place of the unreadable one at {@code position}, chosen from
+         * (seed, epoch, position) alone, so that it is the same whatever the workers did before:
+         * first up to {@value #RANDOM_TRIES} draws from this epoch's samples, then the samples
+         * after the position in order. Only a data set with nothing readable stops the run.
+         */
+        private int substitute(int position, FloatPointer base, long offset) {
+            SplittableRandom draw = new SplittableRandom(mix(config.seed() ^ SUBSTITUTE_SALT, epoch,
+                    sampler.globalPosition(position)));
+            for (int k = 0; k < RANDOM_TRIES; k++) {
+                int index = indices[draw.nextInt(indices.length)];
+                if (decodeInto(index, position, base, offset, -1)) {
+                    return index;
+                }
+            }
+            for (int k = 1; k <= indices.length; k++) {
+                int index = indices[(position + k) % indices.length];
+                if (decodeInto(index, position, base, offset, -1)) {
+                    return index;
+                }
+            }
+            throw new UnreadableImageException("none of the " + indices.length + " images of this data set is readable"
+                    + " (first: " + firstSkip() + ")");
         }
 
         private synchronized void recordSkip(int position, String message) {
@@ -249,6 +317,10 @@ public final class DataLoader implements AutoCloseable {
             window.clear();
         }
     }
+
+    /** Substitute draws per unreadable sample before the samples after it are tried in order. */
+    static final int RANDOM_TRIES = 16;
+    private static final long SUBSTITUTE_SALT = 0x5AB5717E5L;
 
     static long mix(long seed, int epoch, long position) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + position * 0x94D049BB133111EBL;

@@ -10,8 +10,15 @@ public final class Datasets {
     private Datasets() {
     }
 
-    /** A description of the source: {@code data} null means the embedded subset. */
-    public record Spec(String data, boolean dummy, int dummyImageSize, int nClasses, long seed) {
+    /**
+     * A description of the source: {@code data} null means the embedded subset; image files are
+     * refused when their header claims more than {@code maxImagePixels} pixels.
+     */
+    public record Spec(String data, boolean dummy, int dummyImageSize, int nClasses, long seed, long maxImagePixels) {
+        public Spec(String data, boolean dummy, int dummyImageSize, int nClasses, long seed) {
+            this(data, dummy, dummyImageSize, nClasses, seed, ImageDecoder.DEFAULT_MAX_PIXELS);
+        }
+
         public boolean embedded() { return data == null && !dummy; }
 
         public String describe() {
@@ -37,6 +44,10 @@ public final class Datasets {
         if (spec.data().equals(FASHION_MNIST)) {
             return FashionMnist.full(split);
         }
-        return ImageFolder.scan(Path.of(spec.data()).resolve(split));
+        ImageFolder folder = ImageFolder.scan(Path.of(spec.data()).resolve(split), new ImageDecoder(spec.maxImagePixels()));
+        if (folder.scanSummary() != null) {
+            System.err.println("leno: warning: " + split + ": " + folder.scanSummary());
+        }
+        return folder;
     }
 }

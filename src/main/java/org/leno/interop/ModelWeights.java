@@ -1,6 +1,7 @@
 package org.leno.interop;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -9,22 +10,24 @@ import java.util.stream.Collectors;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
+import org.leno.nn.Tensors;
 
 /** Loads weight files into models and saves models' weights, checking that they fit. */
 public final class ModelWeights {
-    private static final Pattern BLOCK_KEY = Pattern.compile("^layer([1-4])\\.(\\d+)\\.");
+    private static final Pattern BLOCK_KEY = Pattern.compile("^layer([1-4])\\.(\\d{1,6})\\.");
 
     private ModelWeights() {
     }
 
     /** Loads a state dict or checkpoint file into {@code net}; nothing is loaded unless all of it fits. */
     public static WeightFiles.Loaded load(ResidualNetwork net, Path file) {
-        WeightFiles.Loaded loaded = WeightFiles.readStateDict(file);
+        WeightFiles.Loaded loaded = WeightFiles.readStateDict(file, limitsFor(net));
         String wanted = net.config().arch().id();
         loaded.arch().ifPresent(arch -> {
             if (!arch.equalsIgnoreCase(wanted)) {
-                throw new InterchangeException(file + " is a '" + arch + "' checkpoint, not '" + wanted
-                        + "'; pass -a " + arch);
+                String shown = InterchangeException.printable(arch);
+                throw new InterchangeException(file + " is a '" + shown + "' checkpoint, not '" + wanted
+                        + "'; pass -a " + shown);
             }
         });
         String blocks = blocksPerStage(loaded.stateDict());
@@ -36,6 +39,19 @@ public final class ModelWeights {
         }
         StateDict.load(net, loaded.stateDict(), file.toString());
         return loaded;
+    }
+
+    /**
+     * What reading a weights file for {@code net} may take: the budget is proportional to the
+     * model's state dict, and a view may repeat its elements only up to the size of the model's
+     * tensor of the same name ({@link ReadLimits#forModel}).
+     */
+    public static ReadLimits limitsFor(ResidualNetwork net) {
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        try (NativeScope scope = NativeScope.open()) {
+            StateDict.of(net).forEach((k, t) -> bytes.put(k, t.numel() * Tensors.dtype(t).size()));
+        }
+        return ReadLimits.forModel(bytes);
     }
 
     /** Blocks per stage as "3-4-6-3", read from the layerN.M. keys; empty when the keys have none. */

@@ -1,11 +1,11 @@
 package org.leno.interop;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * A restricted unpickler for what torch.save writes for state dicts and checkpoints. It builds
  * only plain containers, numbers, strings, OrderedDicts and tensors; any other global is refused
- * with an error naming it, so reading a file never runs code.
+ * with an error naming it, so reading a file never runs code. It runs in a loop (no recursion),
+ * charges what it builds to the read's {@link ReadBudget}, bounds its stack, memo and marks, and
+ * hands back tensors as unchecked {@link TensorView}s for {@link ObjectGraph} to resolve.
  */
 public final class PickleReader {
 
@@ -24,40 +26,62 @@ public final class PickleReader {
         byte[] storage(String key, DType dtype, long numel);
     }
 
+    static final int MAX_STACK = 1 << 20;
+    static final int MAX_MEMO = 1 << 20;
+    static final int MAX_MARKS = 1 << 12;
+    private static final int MAX_LINE = 256;
+    /** Estimated heap bytes of what one opcode adds, charged to the budget. */
+    private static final int SLOT = 16;
+    private static final int CONTAINER = 64;
+    private static final int ENTRY = 64;
+
     private record Global(String module, String name) {
         String qualified() { return module + "." + name; }
     }
 
-    private record StorageRef(String key, DType dtype, byte[] data) {}
-
-    private static final Object MARK = new Object();
-
     private final ByteBuffer in;
     private final String source;
     private final StorageSource storages;
+    private final ReadBudget budget;
     private final List<Object> stack = new ArrayList<>();
-    private final Deque<Integer> marks = new ArrayDeque<>();
+    private final int[] marks = new int[MAX_MARKS];
+    private int markCount;
     private final Map<Long, Object> memo = new HashMap<>();
-    private final Map<String, StorageRef> storageCache = new HashMap<>();
+    private final Map<String, TensorView.Storage> storageCache = new HashMap<>();
+    private int opStart;
 
-    private PickleReader(byte[] pickle, String source, StorageSource storages) {
+    private PickleReader(byte[] pickle, String source, StorageSource storages, ReadBudget budget) {
         this.in = ByteBuffer.wrap(pickle).order(ByteOrder.LITTLE_ENDIAN);
         this.source = source;
         this.storages = storages;
+        this.budget = budget;
+    }
+
+    /** Reads one pickled object with the limits of a file of the pickle's size. */
+    public static Object read(byte[] pickle, String source, StorageSource storages) {
+        return read(pickle, source, storages, new ReadBudget(source, ReadLimits.forFile(pickle.length)));
     }
 
     /** Reads one pickled object; {@code source} names the file in error messages. */
-    public static Object read(byte[] pickle, String source, StorageSource storages) {
+    static Object read(byte[] pickle, String source, StorageSource storages, ReadBudget budget) {
+        PickleReader r = new PickleReader(pickle, source, storages, budget);
+        Object root;
         try {
-            return new PickleReader(pickle, source, storages).run();
-        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException
-                 | java.util.NoSuchElementException | ClassCastException e) {
-            throw new InterchangeException(source + ": malformed pickle (" + e + ")");
+            root = r.run();
+        } catch (InterchangeException e) {
+            throw e;
+        } catch (BufferUnderflowException e) {
+            throw new InterchangeException(source + ": truncated pickle (opcode at byte " + r.opStart + ")");
+        } catch (RuntimeException e) {
+            throw new InterchangeException(source + ": malformed pickle at byte " + r.opStart + " ("
+                    + e.getClass().getSimpleName() + ")");
         }
+        return ObjectGraph.resolve(root, source, budget);
     }
 
     private Object run() {
         while (true) {
+            opStart = in.position();
             int op = in.get() & 0xff;
             switch (op) {
                 case 0x80 -> in.get(); // PROTO
@@ -65,114 +89,92 @@ public final class PickleReader {
                 case '.' -> { // STOP
                     return pop();
                 }
-                case '(' -> marks.push(stack.size()); // MARK
-                case '}' -> push(new LinkedHashMap<>());
-                case ']' -> push(new ArrayList<>());
+                case '(' -> mark();
+                case '}' -> pushNew(new LinkedHashMap<>(), CONTAINER);
+                case ']', 0x8f -> pushNew(new ArrayList<>(), CONTAINER); // EMPTY_LIST, EMPTY_SET (read as a list)
                 case ')' -> push(PyTuple.of());
-                case 0x8f -> push(new ArrayList<>()); // EMPTY_SET, read as a list
                 case 'N' -> push(null);
                 case 0x88 -> push(Boolean.TRUE);
                 case 0x89 -> push(Boolean.FALSE);
-                case 'J' -> push((long) in.getInt());
-                case 'K' -> push((long) (in.get() & 0xff));
-                case 'M' -> push((long) (in.getShort() & 0xffff));
-                case 0x8a -> push(readLong1()); // LONG1
+                case 'J' -> pushNew((long) in.getInt(), SLOT);
+                case 'K' -> pushNew((long) (in.get() & 0xff), SLOT);
+                case 'M' -> pushNew((long) (in.getShort() & 0xffff), SLOT);
+                case 0x8a -> pushNew(readLong1(), SLOT); // LONG1
                 case 'G' -> { // BINFLOAT, big-endian
-                    push(in.order(ByteOrder.BIG_ENDIAN).getDouble());
+                    double d = in.order(ByteOrder.BIG_ENDIAN).getDouble();
                     in.order(ByteOrder.LITTLE_ENDIAN);
+                    pushNew(d, SLOT);
                 }
-                case 'X' -> push(readString(in.getInt() & 0xffffffffL)); // BINUNICODE
-                case 0x8c -> push(readString(in.get() & 0xff)); // SHORT_BINUNICODE
-                case 0x8d -> push(readString(in.getLong())); // BINUNICODE8
-                case 'T' -> push(readString(in.getInt() & 0xffffffffL)); // BINSTRING
-                case 'U' -> push(readString(in.get() & 0xff)); // SHORT_BINSTRING
-                case 'B' -> push(readBytes(in.getInt() & 0xffffffffL)); // BINBYTES
-                case 'C' -> push(readBytes(in.get() & 0xff)); // SHORT_BINBYTES
-                case 0x85 -> push(PyTuple.of(pop()));
-                case 0x86 -> {
-                    Object b = pop();
-                    Object a = pop();
-                    push(PyTuple.of(a, b));
-                }
-                case 0x87 -> {
-                    Object c = pop();
-                    Object b = pop();
-                    Object a = pop();
-                    push(PyTuple.of(a, b, c));
-                }
-                case 't' -> push(new PyTuple(popMark()));
-                case 'l' -> push(new ArrayList<>(popMark()));
-                case 'd' -> {
-                    List<Object> items = popMark();
+                case 'X', 'T' -> pushString(in.getInt() & 0xffffffffL); // BINUNICODE, BINSTRING
+                case 0x8c, 'U' -> pushString(in.get() & 0xff); // SHORT_BINUNICODE, SHORT_BINSTRING
+                case 0x8d -> pushString(in.getLong()); // BINUNICODE8
+                case 'B' -> pushBytes(in.getInt() & 0xffffffffL); // BINBYTES
+                case 'C' -> pushBytes(in.get() & 0xff); // SHORT_BINBYTES
+                case 0x85, 0x86, 0x87 -> tupleOf(op - 0x84); // TUPLE1..3
+                case 't' -> pushNew(new PyTuple(popMark()), CONTAINER); // TUPLE
+                case 'l' -> pushNew(new ArrayList<>(popMark()), CONTAINER); // LIST
+                case 'd' -> { // DICT
                     Map<Object, Object> m = new LinkedHashMap<>();
-                    for (int i = 0; i + 1 < items.size(); i += 2) {
-                        m.put(items.get(i), items.get(i + 1));
-                    }
-                    push(m);
+                    putAll(m, popMark());
+                    pushNew(m, CONTAINER);
                 }
-                case 'a' -> {
+                case 'a' -> { // APPEND
                     Object v = pop();
-                    asList(peek()).add(v);
+                    addAll(peek(), Collections.singletonList(v));
                 }
-                case 'e' -> {
+                case 'e', 0x90 -> { // APPENDS, ADDITEMS
                     List<Object> items = popMark();
-                    asList(peek()).addAll(items);
+                    addAll(peek(), items);
                 }
-                case 0x90 -> { // ADDITEMS
-                    List<Object> items = popMark();
-                    asList(peek()).addAll(items);
-                }
-                case 's' -> {
+                case 's' -> { // SETITEM
                     Object v = pop();
                     Object k = pop();
-                    asMap(peek()).put(k, v);
+                    List<Object> pair = new ArrayList<>(2);
+                    pair.add(k);
+                    pair.add(v);
+                    putAll(asMap(peek()), pair);
                 }
-                case 'u' -> {
+                case 'u' -> { // SETITEMS
                     List<Object> items = popMark();
-                    Map<Object, Object> m = asMap(peek());
-                    for (int i = 0; i + 1 < items.size(); i += 2) {
-                        m.put(items.get(i), items.get(i + 1));
-                    }
+                    putAll(asMap(peek()), items);
                 }
-                case 'q' -> memo.put((long) (in.get() & 0xff), peek()); // BINPUT
-                case 'r' -> memo.put(in.getInt() & 0xffffffffL, peek()); // LONG_BINPUT
-                case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
+                case 'q' -> memoPut(in.get() & 0xff); // BINPUT
+                case 'r' -> memoPut(in.getInt() & 0xffffffffL); // LONG_BINPUT
+                case 0x94 -> memoPut(memo.size()); // MEMOIZE
                 case 'h' -> push(memoGet(in.get() & 0xff)); // BINGET
                 case 'j' -> push(memoGet(in.getInt() & 0xffffffffL)); // LONG_BINGET
                 case 'c' -> push(global(readLine(), readLine())); // GLOBAL
                 case 0x93 -> { // STACK_GLOBAL
-                    String name = (String) pop();
-                    String module = (String) pop();
+                    String name = string(pop(), "STACK_GLOBAL name");
+                    String module = string(pop(), "STACK_GLOBAL module");
                     push(global(module, name));
                 }
-                case 'R' -> { // REDUCE
-                    PyTuple args = (PyTuple) pop();
+                case 'R', 0x81 -> { // REDUCE, NEWOBJ
+                    PyTuple args = tuple(pop(), "arguments");
                     Object callable = pop();
                     push(call(callable, args.items()));
                 }
-                case 0x81 -> { // NEWOBJ
-                    PyTuple args = (PyTuple) pop();
-                    Object cls = pop();
-                    push(call(cls, args.items()));
-                }
-                case 'b' -> { // BUILD: only state of an OrderedDict (its _metadata) is accepted, and dropped
-                    Object state = pop();
-                    Object target = peek();
-                    if (!(target instanceof OrderedDict) && !(target instanceof TensorData)) {
-                        throw new InterchangeException(source + ": refusing to set the state of a "
-                                + typeName(target) + " (only state dicts and tensors are read)");
-                    }
-                    if (state != null && !(state instanceof Map) && !(state instanceof PyTuple)) {
-                        throw new InterchangeException(source + ": unexpected state " + typeName(state));
-                    }
-                }
+                case 'b' -> build(pop(), peek());
                 case 'Q' -> push(persistentLoad(pop())); // BINPERSID
-                case '0' -> pop();
+                case '0' -> popOrMark(); // POP
                 case '2' -> push(peek());
                 case '1' -> popMark();
-                default -> throw new InterchangeException(String.format(
-                        "%s: unsupported pickle opcode 0x%02x at byte %d", source, op, in.position() - 1));
+                default -> throw error(String.format("unsupported pickle opcode 0x%02x", op));
             }
+        }
+    }
+
+    private InterchangeException error(String what) {
+        return new InterchangeException(source + ": " + what + " at byte " + opStart);
+    }
+
+    /** BUILD: only the state of an OrderedDict (its _metadata) or a tensor is accepted, and dropped. */
+    private void build(Object state, Object target) {
+        if (!(target instanceof OrderedDict) && !(target instanceof TensorView)) {
+            throw error("refusing to set the state of a " + typeName(target) + " (only state dicts and tensors are read)");
+        }
+        if (state != null && !(state instanceof Map) && !(state instanceof PyTuple)) {
+            throw error("unexpected state " + typeName(state));
         }
     }
 
@@ -184,7 +186,8 @@ public final class PickleReader {
             default -> module.equals("torch") && DType.fromTorchStorage(name).isPresent();
         };
         if (!allowed) {
-            throw new InterchangeException(source + ": refusing to load global '" + g.qualified()
+            throw new InterchangeException(source + ": refusing to load global '"
+                    + InterchangeException.printable(g.qualified())
                     + "': only tensors, state dicts and plain containers are read");
         }
         return g;
@@ -192,89 +195,110 @@ public final class PickleReader {
 
     private Object call(Object callable, List<Object> args) {
         if (!(callable instanceof Global g)) {
-            throw new InterchangeException(source + ": refusing to call a " + typeName(callable));
+            throw error("refusing to call a " + typeName(callable));
         }
         switch (g.qualified()) {
             case "collections.OrderedDict" -> {
                 OrderedDict d = new OrderedDict();
+                budget.charge(CONTAINER, "the pickle's objects");
                 if (!args.isEmpty() && args.get(0) instanceof List<?> pairs) {
+                    List<Object> flat = new ArrayList<>();
                     for (Object p : pairs) {
-                        PyTuple t = (PyTuple) p;
-                        d.put(t.get(0), t.get(1));
+                        PyTuple t = tuple(p, "OrderedDict item");
+                        if (t.size() != 2) {
+                            throw error("OrderedDict item of " + t.size() + " values");
+                        }
+                        flat.add(t.get(0));
+                        flat.add(t.get(1));
                     }
+                    putAll(d, flat);
                 }
                 return d;
             }
             case "torch._utils._rebuild_tensor_v2" -> {
-                return rebuildTensor((StorageRef) args.get(0), toLong(args.get(1)), longs(args.get(2)),
-                        longs(args.get(3)));
+                if (args.size() < 4 || !(args.get(0) instanceof TensorView.Storage storage)) {
+                    throw error("_rebuild_tensor_v2 without a storage, offset, size and stride");
+                }
+                return new TensorView(storage, toLong(args.get(1), "storage offset"), longs(args.get(2), "size"),
+                        longs(args.get(3), "stride"));
             }
             case "torch._utils._rebuild_parameter" -> {
-                return args.get(0);
+                if (args.isEmpty() || !(args.get(0) instanceof TensorView v)) {
+                    throw error("_rebuild_parameter without a tensor");
+                }
+                return v;
             }
-            default -> throw new InterchangeException(source + ": refusing to call '" + g.qualified() + "'");
+            default -> throw error("refusing to call '" + g.qualified() + "'");
         }
     }
 
     private Object persistentLoad(Object pid) {
         if (!(pid instanceof PyTuple t) || t.size() < 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof Global type)) {
-            throw new InterchangeException(source + ": unsupported persistent id " + pid);
+            throw error("unsupported persistent id (a " + typeName(pid) + ")");
         }
-        String key = String.valueOf(t.get(2));
+        String key = t.get(2) instanceof String s ? s : "";
         if (!key.matches("[A-Za-z0-9_]{1,64}")) {
-            throw new InterchangeException(source + ": refusing storage key '" + key + "'");
+            throw new InterchangeException(source + ": refusing storage key '"
+                    + InterchangeException.printable(key.isEmpty() ? describe(t.get(2)) : key) + "'");
         }
         DType dtype = DType.fromTorchStorage(type.name())
-                .orElseThrow(() -> new InterchangeException(source + ": unsupported storage " + type.name()));
-        long numel = toLong(t.get(4));
-        return storageCache.computeIfAbsent(key, k -> {
-            byte[] data = storages.storage(k, dtype, numel);
-            if (data.length < numel * dtype.size()) {
-                throw new InterchangeException(source + ": storage " + k + " holds " + data.length
-                        + " bytes, its header says " + numel * dtype.size());
-            }
-            return new StorageRef(k, dtype, data);
-        });
-    }
-
-    private TensorData rebuildTensor(StorageRef storage, long offset, long[] size, long[] stride) {
-        int es = storage.dtype().size();
-        long numel = TensorData.numel(size);
-        byte[] out = new byte[Math.toIntExact(numel * es)];
-        long[] index = new long[size.length];
-        long storageElems = storage.data().length / es;
-        for (long i = 0; i < numel; i++) {
-            long pos = offset;
-            for (int d = 0; d < size.length; d++) {
-                pos += index[d] * stride[d];
-            }
-            if (pos < 0 || pos >= storageElems) {
-                throw new InterchangeException(source + ": tensor view reaches outside storage " + storage.key());
-            }
-            System.arraycopy(storage.data(), (int) (pos * es), out, (int) (i * es), es);
-            for (int d = size.length - 1; d >= 0; d--) {
-                if (++index[d] < size[d]) {
-                    break;
-                }
-                index[d] = 0;
-            }
+                .orElseThrow(() -> error("unsupported storage " + InterchangeException.printable(type.name())));
+        long numel = toLong(t.get(4), "storage size");
+        if (numel < 0 || numel > Integer.MAX_VALUE / dtype.size()) {
+            throw new InterchangeException(source + ": storage " + key + " claims " + numel + " elements");
         }
-        return new TensorData(storage.dtype(), size, out);
+        TensorView.Storage cached = storageCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] data = storages.storage(key, dtype, numel);
+        if (data.length != numel * dtype.size()) {
+            throw new InterchangeException(source + ": storage " + key + " holds " + data.length
+                    + " bytes, its header says " + numel * dtype.size());
+        }
+        TensorView.Storage s = new TensorView.Storage(key, dtype, data);
+        storageCache.put(key, s);
+        return s;
     }
 
-    private static long[] longs(Object tuple) {
-        return ((PyTuple) tuple).items().stream().mapToLong(PickleReader::toLong).toArray();
+    private long[] longs(Object tuple, String what) {
+        PyTuple t = tuple(tuple, what);
+        if (t.size() > TensorView.MAX_DIMS) {
+            throw error("tensor " + what + " of " + t.size() + " dimensions");
+        }
+        long[] out = new long[t.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = toLong(t.get(i), what);
+        }
+        return out;
     }
 
-    private static long toLong(Object o) {
-        return ((Number) o).longValue();
+    private long toLong(Object o, String what) {
+        if (o instanceof Long l) {
+            return l;
+        }
+        throw error("tensor " + what + " is a " + typeName(o) + ", not an integer");
+    }
+
+    private PyTuple tuple(Object o, String what) {
+        if (o instanceof PyTuple t) {
+            return t;
+        }
+        throw error(what + " is a " + typeName(o) + ", not a tuple");
+    }
+
+    private String string(Object o, String what) {
+        if (o instanceof String s) {
+            return s;
+        }
+        throw error(what + " is a " + typeName(o) + ", not a string");
     }
 
     private Object readLong1() {
         int n = in.get() & 0xff;
         if (n > 8) {
-            throw new InterchangeException(source + ": integer of " + n + " bytes is too large");
+            throw error("integer of " + n + " bytes is too large");
         }
         byte[] b = new byte[n];
         in.get(b);
@@ -289,81 +313,183 @@ public final class PickleReader {
     }
 
     private byte[] readBytes(long n) {
-        if (n > in.remaining()) {
-            throw new InterchangeException(source + ": truncated pickle");
+        if (n < 0 || n > in.remaining()) {
+            throw error("string or bytes of " + n + " bytes, more than the pickle holds");
         }
+        budget.charge(n + 2 * SLOT, "the pickle's strings");
         byte[] b = new byte[(int) n];
         in.get(b);
         return b;
     }
 
-    private String readString(long n) {
-        return new String(readBytes(n), StandardCharsets.UTF_8);
+    private void pushString(long n) {
+        byte[] b = readBytes(n);
+        budget.charge(n, "the pickle's strings");
+        push(new String(b, StandardCharsets.UTF_8));
+    }
+
+    private void pushBytes(long n) {
+        push(readBytes(n));
     }
 
     private String readLine() {
         StringBuilder b = new StringBuilder();
         byte c;
         while ((c = in.get()) != '\n') {
-            b.append((char) c);
+            if (b.length() >= MAX_LINE) {
+                throw error("GLOBAL name longer than " + MAX_LINE + " bytes");
+            }
+            b.append((char) (c & 0xff));
         }
         return b.toString();
     }
 
+    private void tupleOf(int n) {
+        Object[] items = new Object[n];
+        for (int i = n - 1; i >= 0; i--) {
+            items[i] = pop();
+        }
+        pushNew(PyTuple.of(items), CONTAINER);
+    }
+
+    /** Dict keys must be hashable as in Python: scalars, or tuples of scalars (no lists, dicts or tensors). */
+    private void putAll(Map<Object, Object> m, List<Object> items) {
+        if (items.size() % 2 != 0) {
+            throw error("dict items of odd count " + items.size());
+        }
+        budget.charge((long) items.size() / 2 * ENTRY, "the pickle's dicts");
+        for (int i = 0; i < items.size(); i += 2) {
+            Object key = items.get(i);
+            if (!isHashable(key)) {
+                throw error("dict key is a " + typeName(key) + " (unhashable)");
+            }
+            m.put(key, items.get(i + 1));
+        }
+    }
+
+    private static boolean isHashable(Object key) {
+        if (key instanceof PyTuple t) {
+            return t.items().stream().allMatch(PickleReader::isScalar);
+        }
+        return isScalar(key);
+    }
+
+    private static boolean isScalar(Object o) {
+        return o == null || o instanceof String || o instanceof Long || o instanceof Double || o instanceof Boolean;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addAll(Object target, List<Object> items) {
+        if (!(target instanceof List<?> l)) {
+            throw error("appending to a " + typeName(target) + ", not a list");
+        }
+        budget.charge((long) items.size() * SLOT, "the pickle's lists");
+        for (Object item : items) {
+            ((List<Object>) l).add(item);
+        }
+    }
+
+    private void memoPut(long key) {
+        if (memo.size() >= MAX_MEMO && !memo.containsKey(key)) {
+            throw error("more than " + MAX_MEMO + " memo entries");
+        }
+        budget.charge(ENTRY, "the pickle's memo");
+        memo.put(key, peek());
+    }
+
     private Object memoGet(long key) {
         if (!memo.containsKey(key)) {
-            throw new InterchangeException(source + ": pickle refers to missing memo " + key);
+            throw error("reference to missing memo entry " + key);
         }
         return memo.get(key);
     }
 
+    private void pushNew(Object o, int cost) {
+        budget.charge(cost, "the pickle's objects");
+        push(o);
+    }
+
     private void push(Object o) {
+        if (stack.size() >= MAX_STACK) {
+            throw error("pickle stack deeper than " + MAX_STACK);
+        }
+        budget.charge(SLOT, "the pickle's stack");
         stack.add(o);
     }
 
     private Object pop() {
-        if (stack.isEmpty()) {
-            throw new InterchangeException(source + ": pickle stack is empty");
+        int floor = markCount == 0 ? 0 : marks[markCount - 1];
+        if (stack.size() <= floor) {
+            throw error("pickle stack underflow");
         }
         return stack.remove(stack.size() - 1);
     }
 
+    /** POP: as Python's, drops the top item, or the last mark when nothing is above it. */
+    private void popOrMark() {
+        if (markCount > 0 && stack.size() == marks[markCount - 1]) {
+            markCount--;
+        } else {
+            pop();
+        }
+    }
+
     private Object peek() {
-        if (stack.isEmpty()) {
-            throw new InterchangeException(source + ": pickle stack is empty");
+        int floor = markCount == 0 ? 0 : marks[markCount - 1];
+        if (stack.size() <= floor) {
+            throw error("pickle stack underflow");
         }
         return stack.get(stack.size() - 1);
     }
 
+    private void mark() {
+        if (markCount == MAX_MARKS) {
+            throw error("more than " + MAX_MARKS + " nested marks");
+        }
+        marks[markCount++] = stack.size();
+    }
+
     private List<Object> popMark() {
-        int mark = marks.pop();
+        if (markCount == 0) {
+            throw error("pickle has no mark to pop");
+        }
+        int mark = marks[--markCount];
         List<Object> tail = stack.subList(mark, stack.size());
         List<Object> items = new ArrayList<>(tail);
         tail.clear();
         return items;
     }
 
-    @SuppressWarnings("unchecked")
-    private List<Object> asList(Object o) {
-        if (o instanceof List<?> l) {
-            return (List<Object>) l;
-        }
-        throw new InterchangeException(source + ": expected a list, found " + typeName(o));
-    }
-
-    @SuppressWarnings("unchecked")
     private Map<Object, Object> asMap(Object o) {
         if (o instanceof Map<?, ?> m) {
-            return (Map<Object, Object>) m;
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> cast = (Map<Object, Object>) m;
+            return cast;
         }
-        throw new InterchangeException(source + ": expected a dict, found " + typeName(o));
+        throw error("setting an item of a " + typeName(o) + ", not a dict");
     }
 
-    private static String typeName(Object o) {
+    static String typeName(Object o) {
         if (o instanceof Global g) {
-            return "global " + g.qualified();
+            return "global " + InterchangeException.printable(g.qualified());
+        }
+        if (o instanceof TensorView) {
+            return "tensor";
+        }
+        if (o instanceof TensorView.Storage) {
+            return "storage";
         }
         return o == null ? "None" : o.getClass().getSimpleName();
     }
 
+    /** A short description of a value from a file: scalars as they are, containers by type only. */
+    static String describe(Object o) {
+        if (o instanceof String s) {
+            return "'" + InterchangeException.printable(s) + "'";
+        }
+        if (o == null || o instanceof Number || o instanceof Boolean) {
+            return String.valueOf(o);
+        }
+        return typeName(o);
+    }
 }

@@ -23,28 +23,56 @@ public final class TorchZip {
     private TorchZip() {
     }
 
+    /** Reads a torch.save file with the limits of a file of its size. */
     public static Object read(Path file) {
+        return read(file, ReadLimits.forFile(file.toFile().length()));
+    }
+
+    /**
+     * Reads a torch.save file within {@code limits}: a record is charged at its declared size before
+     * it is inflated, is read to exactly that size, and must match its CRC-32.
+     */
+    public static Object read(Path file, ReadLimits limits) {
         String name = file.toString();
+        ReadBudget budget = new ReadBudget(name, limits);
+        if (file.toFile().length() > limits.maxBytes()) {
+            throw new InterchangeException(name + ": the file is " + ReadLimits.megabytes(file.toFile().length())
+                    + ", more than it may hold (" + limits.basis() + ")");
+        }
         try (ZipFile zip = new ZipFile(file.toFile())) {
+            budget.charge(256L * zip.size(), "the zip directory");
             String prefix = archivePrefix(zip, name);
-            ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
-            byte[] pickle = readEntry(zip, pkl, name);
+            checkByteOrder(zip, prefix, name, budget);
+            byte[] pickle = readEntry(zip, zip.getEntry(prefix + "data.pkl"), name, budget);
             return PickleReader.read(pickle, name, (key, dtype, numel) -> {
                 ZipEntry e = zip.getEntry(prefix + "data/" + key);
                 if (e == null) {
                     throw new InterchangeException(name + ": storage record data/" + key + " is missing");
                 }
-                try {
-                    return readEntry(zip, e, name);
-                } catch (IOException io) {
-                    throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(io), io);
+                if (e.getSize() != numel * dtype.size()) {
+                    throw new InterchangeException(name + ": storage record data/" + key + " holds " + e.getSize()
+                            + " bytes, the pickle says " + numel + " x " + dtype.size());
                 }
-            });
-        } catch (java.util.zip.ZipException e) {
-            throw new InterchangeException(name + ": not a readable torch.save zip file (" + e.getMessage() + ")");
+                try {
+                    return readEntry(zip, e, name, budget);
+                } catch (IOException io) {
+                    throw readError(name, io);
+                }
+            }, budget);
         } catch (IOException e) {
-            throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(e), e);
+            throw readError(name, e);
         }
+    }
+
+    private static InterchangeException readError(String name, IOException e) {
+        if (e instanceof java.io.EOFException) {
+            return new InterchangeException(name + ": truncated zip file");
+        }
+        if (e instanceof java.util.zip.ZipException) {
+            return new InterchangeException(name + ": not a readable torch.save zip file ("
+                    + InterchangeException.printable(e.getMessage()) + ")");
+        }
+        return new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(e), e);
     }
 
     private static String archivePrefix(ZipFile zip, String name) {
@@ -54,7 +82,8 @@ public final class TorchZip {
             if (entry.endsWith("data.pkl")) {
                 String prefix = entry.substring(0, entry.length() - "data.pkl".length());
                 if (prefix.contains("..") || prefix.startsWith("/") || prefix.chars().filter(c -> c == '/').count() > 1) {
-                    throw new InterchangeException(name + ": refusing archive entry '" + entry + "'");
+                    throw new InterchangeException(name + ": refusing archive entry '"
+                            + InterchangeException.printable(entry) + "'");
                 }
                 return prefix;
             }
@@ -62,15 +91,45 @@ public final class TorchZip {
         throw new InterchangeException(name + ": zip file without data.pkl (not written by torch.save)");
     }
 
-    private static byte[] readEntry(ZipFile zip, ZipEntry e, String name) throws IOException {
-        long size = e.getSize();
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new InterchangeException(name + ": record " + e.getName() + " is larger than 2 GiB");
+    /** Our readers assume little-endian storages, which is what every torch.save on x86 and ARM writes. */
+    private static void checkByteOrder(ZipFile zip, String prefix, String name, ReadBudget budget) throws IOException {
+        ZipEntry e = zip.getEntry(prefix + "byteorder");
+        if (e == null) {
+            return;
         }
+        if (e.getSize() > 16) {
+            throw new InterchangeException(name + ": byteorder record of " + e.getSize() + " bytes");
+        }
+        String order = new String(readEntry(zip, e, name, budget), StandardCharsets.US_ASCII).strip();
+        if (!order.equals("little")) {
+            throw new InterchangeException(name + ": storages are '" + InterchangeException.printable(order)
+                    + "'-endian; only little-endian files are read");
+        }
+    }
+
+    /** Reads a record whole: its declared size is charged first, then exactly that many bytes are read and CRC-checked. */
+    private static byte[] readEntry(ZipFile zip, ZipEntry e, String name, ReadBudget budget) throws IOException {
+        long size = e.getSize();
+        if (size < 0 || size > Integer.MAX_VALUE - 16) {
+            throw new InterchangeException(name + ": record " + InterchangeException.printable(e.getName())
+                    + " declares " + size + " bytes");
+        }
+        budget.charge(size, "record " + InterchangeException.printable(e.getName()));
         try (InputStream in = zip.getInputStream(e)) {
-            byte[] b = in.readNBytes(size >= 0 ? (int) size : Integer.MAX_VALUE - 16);
-            if (size >= 0 && b.length != size) {
-                throw new InterchangeException(name + ": record " + e.getName() + " is truncated");
+            byte[] b = in.readNBytes((int) size);
+            if (b.length != size) {
+                throw new InterchangeException(name + ": record " + InterchangeException.printable(e.getName())
+                        + " is truncated (" + b.length + " of " + size + " bytes)");
+            }
+            if (in.read() != -1) {
+                throw new InterchangeException(name + ": record " + InterchangeException.printable(e.getName())
+                        + " holds more than the " + size + " bytes it declares");
+            }
+            CRC32 crc = new CRC32();
+            crc.update(b);
+            if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                throw new InterchangeException(name + ": record " + InterchangeException.printable(e.getName())
+                        + " fails its CRC-32 check (file corrupt)");
             }
             return b;
         }

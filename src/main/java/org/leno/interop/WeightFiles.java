@@ -26,6 +26,29 @@ public final class WeightFiles {
 
     /** Reads any supported file as its Python object (safetensors as an OrderedDict of tensors). */
     public static Object readObject(Path file) {
+        return readObject(file, ReadLimits.forFile(file.toFile().length()));
+    }
+
+    /**
+     * Reads any supported file within {@code limits}. Whatever the file holds, the only exception
+     * is an {@link InterchangeException} naming it: JVM errors that crafted input could still
+     * provoke in a library (stack or heap exhaustion, unchecked exceptions) are reported as such.
+     */
+    public static Object readObject(Path file, ReadLimits limits) {
+        try {
+            return readChecked(file, limits);
+        } catch (InterchangeException e) {
+            throw e;
+        } catch (StackOverflowError e) {
+            throw new InterchangeException(file + ": nested too deeply to read");
+        } catch (OutOfMemoryError e) {
+            throw new InterchangeException(file + ": not enough memory to read it (limit " + limits.basis() + ")");
+        } catch (RuntimeException e) {
+            throw new InterchangeException(file + ": malformed (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static Object readChecked(Path file, ReadLimits limits) {
         if (!Files.isRegularFile(file)) {
             throw new InterchangeException(file + ": no such file");
         }
@@ -36,23 +59,29 @@ public final class WeightFiles {
             throw new InterchangeException("cannot read " + file + ": " + AtomicFiles.describe(e), e);
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            return TorchZip.read(file);
+            return TorchZip.read(file, limits);
         }
-        if (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] <= 5) {
+        // a pre-1.6 torch.save file starts with its pickled magic number: PROTO 2, LONG1 of 10 bytes
+        if (head.length >= 4 && (head[0] & 0xff) == 0x80 && head[1] == 2 && (head[2] & 0xff) == 0x8a && head[3] == 10) {
             throw new InterchangeException(file + ": legacy (pre-1.6) torch.save format is not supported;"
                     + " re-save it in Python with torch.save(obj, path)");
         }
         if (head.length == 8) {
-            return new OrderedDict(SafeTensors.read(file));
+            return new OrderedDict(SafeTensors.read(file, limits));
         }
         throw new InterchangeException(file + ": neither a torch.save zip file nor a safetensors file");
     }
 
     /** Reads a state dict, from a plain state dict file or from a checkpoint's "state_dict". */
     public static Loaded readStateDict(Path file) {
-        Object root = readObject(file);
+        return readStateDict(file, ReadLimits.forFile(file.toFile().length()));
+    }
+
+    /** {@link #readStateDict(Path)} within {@code limits}. */
+    public static Loaded readStateDict(Path file, ReadLimits limits) {
+        Object root = readObject(file, limits);
         if (!(root instanceof Map<?, ?> map)) {
-            throw new InterchangeException(file + ": holds a " + root.getClass().getSimpleName()
+            throw new InterchangeException(file + ": holds a " + PickleReader.typeName(root)
                     + ", not a state dict or checkpoint dict");
         }
         Optional<Map<?, ?>> checkpoint = Optional.empty();
@@ -67,7 +96,8 @@ public final class WeightFiles {
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String key) || !(e.getValue() instanceof TensorData t)) {
-                throw new InterchangeException(file + ": state dict entry " + e.getKey() + " is not a named tensor");
+                throw new InterchangeException(file + ": state dict entry " + PickleReader.describe(e.getKey())
+                        + " is not a named tensor (its value is a " + PickleReader.typeName(e.getValue()) + ")");
             }
             tensors.put(key, t);
         }

@@ -96,7 +96,7 @@ public final class StateDict {
             TensorData s = source.get(e.getKey());
             long[] want = Tensors.shape(e.getValue());
             if (s != null && !Arrays.equals(s.shape(), want)) {
-                shapes.add(e.getKey() + " is " + s.shapeText() + " in the file, "
+                shapes.add(InterchangeException.printable(e.getKey()) + " is " + s.shapeText() + " in the file, "
                         + TensorData.shapeText(want) + " in the model");
             }
         }
@@ -111,7 +111,7 @@ public final class StateDict {
     }
 
     private static String first(List<String> keys) {
-        List<String> head = keys.subList(0, Math.min(3, keys.size()));
+        List<String> head = keys.subList(0, Math.min(3, keys.size())).stream().map(InterchangeException::printable).toList();
         return String.join(", ", head) + (keys.size() > 3 ? ", ..." : "");
     }
 }

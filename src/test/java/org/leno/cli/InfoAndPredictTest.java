@@ -102,7 +102,16 @@ class InfoAndPredictTest {
         Files.writeString(broken, "this is not a jpeg");
         Cli.Result r = Cli.run("predict", "--n_classes", "3", "--weights", weights.toString(), broken.toString());
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err().strip()).isEqualTo("leno predict: error: " + broken + ": not a decodable image");
+        assertThat(r.err().strip()).startsWith("leno predict: error: " + broken + ": not a decodable image (not an image format");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+        Path rgb = org.leno.testing.Fixtures.path("rgb.png");
+        Cli.Result limited = Cli.run("predict", "--n_classes", "3", "--weights", weights.toString(),
+                "--max-image-pixels", "4095", rgb.toString());
+        assertThat(limited.exitCode()).isEqualTo(1);
+        assertThat(limited.err().strip()).isEqualTo("leno predict: error: " + rgb
+                + ": PNG header claims 64x64 pixels, over --max-image-pixels 4095 (decompression bomb?)");
+        assertThat(Cli.run("predict", "--n_classes", "3", "--weights", weights.toString(),
+                "--max-image-pixels", "4096", rgb.toString()).exitCode()).isEqualTo(0);
         Cli.Result missing = Cli.run("predict", "--n_classes", "3", "--weights", dir.resolve("none.pth").toString(),
                 broken.toString());
         assertThat(missing.err().strip()).endsWith("none.pth: no such file");

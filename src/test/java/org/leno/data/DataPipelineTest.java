@@ -247,17 +247,20 @@ class DataPipelineTest {
         try (DataLoader loader = new DataLoader(f, ValTransform.of(16, 16), EpochSampler.single(f.size(), false, 0),
                 new DataLoader.Config(4, 2, false, 0, false))) {
             int images = 0;
+            int real = 0;
             try (DataLoader.Epoch e = loader.epoch(0)) {
                 while (e.hasNext()) {
                     try (Batch b = e.next()) {
                         images += b.size();
+                        real += b.real();
                         assertThat(Tensors.shape(b.images())[0]).isEqualTo(b.size());
                     }
                 }
                 assertThat(e.skipped()).isEqualTo(3);
                 assertThat(e.skippedSummary()).startsWith("skipped 3 unreadable images (first: train/C/truncated.jpg: truncated JPEG");
             }
-            assertThat(images).isEqualTo(6);
+            assertThat(images).as("batches refilled to their size").isEqualTo(9);
+            assertThat(real).as("substitutes are not real samples").isEqualTo(6);
         }
         try (DataLoader strict = new DataLoader(f, ValTransform.of(16, 16), EpochSampler.single(f.size(), false, 0),
                 new DataLoader.Config(4, 0, false, 0, true)); DataLoader.Epoch e = strict.epoch(0)) {

@@ -1,0 +1,78 @@
+package org.leno.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.leno.interop.ModelWeights;
+import org.leno.model.Arch;
+import org.leno.model.ModelConfig;
+import org.leno.model.ModelRegistry;
+import org.leno.model.ResidualNetwork;
+import org.leno.testing.Fixtures;
+
+/** Issue 11, item 10: an image whose file name is not valid UTF-8 (Latin-1 0xE9) opens from the command line. */
+class NonUtf8PathTest {
+    private static final byte[] NAME = {'c', 'a', 'f', (byte) 0xe9, '.', 'p', 'n', 'g'};
+
+    @Test
+    void theOriginalBytesOfALossyArgumentAreRecovered(@TempDir Path dir) throws IOException {
+        Path file = RawArguments.fromBytes(concat(dir.toString().getBytes(StandardCharsets.UTF_8), "/".getBytes(), NAME));
+        Files.write(file, new byte[] {42});
+        byte[] raw = file.toString().getBytes(StandardCharsets.UTF_8); // what the name looks like decoded
+        String decoded = new String(concat(dir.toString().getBytes(StandardCharsets.UTF_8), "/caf".getBytes(),
+                new byte[] {(byte) 0xe9}, ".png".getBytes()), StandardCharsets.UTF_8);
+        assertThat(decoded).contains("\ufffd");
+        assertThat(Files.exists(Path.of(decoded))).isFalse(); // the JVM's own decoding cannot open it
+        List<byte[]> argv = List.of("java".getBytes(), "predict".getBytes(),
+                concat(dir.toString().getBytes(StandardCharsets.UTF_8), "/".getBytes(), NAME));
+        RawArguments args = RawArguments.of(new String[] {"predict", decoded}, argv, StandardCharsets.UTF_8);
+        assertThat(Files.readAllBytes(args.toPath(decoded))).containsExactly(42);
+        assertThat(raw).isNotEmpty();
+        // argv that is not this command line: nothing is recovered
+        RawArguments other = RawArguments.of(new String[] {"x", decoded}, argv, StandardCharsets.UTF_8);
+        assertThat(Files.exists(other.toPath(decoded))).isFalse();
+    }
+
+    @Test
+    void predictOpensALatin1NamedImageGivenByAShell(@TempDir Path dir) throws Exception {
+        Path weights = dir.resolve("w.safetensors");
+        try (ResidualNetwork net = ModelRegistry.create(ModelConfig.of(Arch.LENORESNET, 50, 3))) {
+            ModelWeights.save(net, weights);
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        for (String locale : new String[] {"C.UTF-8", "C"}) {
+            String script = "cp \"$4\" \"$(printf '%s/caf\\351.png' \"$3\")\" && exec \"$0\" -cp \"$1\" org.leno.cli.Main predict"
+                    + " -a lenoresnet --n_classes 3 --weights \"$2\" --val_resize 32 --val_crop_size 32 --topk 1"
+                    + " \"$(printf '%s/caf\\351.png' \"$3\")\"";
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", script, java, System.getProperty("java.class.path"),
+                    weights.toString(), dir.toString(), Fixtures.path("rgb.png").toString()).redirectErrorStream(true);
+            pb.environment().put("LC_ALL", locale);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(locale + ": " + out).isZero();
+            assertThat(out).as(locale).contains("/caf").contains(".png").containsPattern("%\\s+\\d");
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}
