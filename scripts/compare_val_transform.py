@@ -29,7 +29,7 @@ data = raw[8 + hlen:]
 std = np.array([0.229, 0.224, 0.225]).reshape(3, 1, 1)
 tf = T.Compose([T.Resize(256, interpolation=T.InterpolationMode(mode)), T.CenterCrop(224), T.ToTensor(),
                 T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
-for shrink in ("area", "direct"):
+for shrink in ("pil", "opencv"):
     diffs = []
     for key, meta in header.items():
         if not key.startswith(shrink + "/"):

@@ -14,11 +14,15 @@ import org.leno.data.ImageSource;
 import org.leno.data.RandomResizedCrop;
 import org.leno.data.TrainTransform;
 import org.leno.nn.Natives;
+import org.leno.config.Flags;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(mixinStandardHelpOptions = true, name = "data", description = "Images/s of the training input pipeline: decode, "
+@Command(mixinStandardHelpOptions = true, name = "data", modelTransformer = BenchDataCommand.AugmentFlags.class, description = "Images/s of the training input pipeline: decode, "
         + "RandomResizedCrop, flip, the augmentation flags (auto-augment, random erasing, mixup/cutmix on the consumer thread), normalise.")
 final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Folder holding train/<class>/<image> (or fashion-mnist; default: the embedded set).")
@@ -37,24 +41,30 @@ final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--batches", defaultValue = "20", description = "Batches to time after one warm-up batch (default: ${DEFAULT-VALUE}).")
     int batches;
 
-    @Option(names = "--area", description = "Shrink with INTER_AREA instead of INTER_LINEAR.")
-    boolean area;
-
     @Option(names = "--json", description = "Print one line {\"images_per_s\": ..., \"images\": ...}.")
     boolean json;
 
     @Mixin
-    AugmentOptions augmentOptions;
-
-    @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    /** Adds the augmentation flags, which the Augmentation record declares. */
+    static final class AugmentFlags implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec commandSpec) {
+            Flags.of(Augmentation.class).addTo(commandSpec);
+            return commandSpec;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         Natives.load();
-        Augmentation augmentation = augmentOptions.augmentation();
+        Augmentation augmentation = Flags.in(spec, Augmentation.class).build();
         ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0, imageLimit.maxImagePixels()), "train");
-        TrainTransform transform = augmentation.trainTransform(crop, RandomResizedCrop.IMAGENET, area);
+        TrainTransform transform = augmentation.trainTransform(crop, RandomResizedCrop.IMAGENET);
         Optional<BatchMix> mix = augmentation.batchMix(train.classes().size());
         try (DataLoader loader = new DataLoader(train, transform, augmentation.trainSampler(train.size(), 0, 0, 1),
                 new DataLoader.Config(batchSize, workers, false, 0, false))) {
@@ -87,8 +97,8 @@ final class BenchDataCommand implements Callable<Integer> {
                 out.put("images", images);
                 System.out.println(new ObjectMapper().writeValueAsString(out));
             } else {
-                System.out.printf("%.1f images/s (%d images in %.2f s, %d workers, batch %d, crop %d, %s%s)%n", rate,
-                        images, seconds, workers, batchSize, crop, area ? "INTER_AREA, " : "", augmentation.describe());
+                System.out.printf("%.1f images/s (%d images in %.2f s, %d workers, batch %d, crop %d, %s)%n", rate,
+                        images, seconds, workers, batchSize, crop, augmentation.describe());
             }
         }
         return 0;

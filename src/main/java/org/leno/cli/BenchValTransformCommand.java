@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.leno.data.ImageFolder;
 import org.leno.data.Interpolation;
+import org.leno.data.Resampler;
 import org.leno.data.ValTransform;
 import org.leno.interop.SafeTensors;
 import org.leno.interop.TensorData;
@@ -16,8 +17,8 @@ import picocli.CommandLine.Option;
 
 /** Writes our validation tensors of a folder's first images, to compare with torchvision's (scripts/compare_val_transform.py). */
 @Command(mixinStandardHelpOptions = true, name = "val-transform", description = "Write validation-transform tensors of the "
-        + "first images of ROOT/train to a safetensors file: area/<file> shrinking with INTER_AREA, direct/<file> with the "
-        + "interpolation's own filter (INTER_LINEAR, INTER_CUBIC, INTER_NEAREST_EXACT).")
+        + "first images of ROOT/train to a safetensors file: pil/<file> with Pillow's resampling (the default), opencv/<file> "
+        + "with OpenCV's (INTER_AREA when shrinking).")
 final class BenchValTransformCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Folder holding train/<class>/<image>.")
     Path data;
@@ -45,9 +46,9 @@ final class BenchValTransformCommand implements Callable<Integer> {
         int n = Math.min(limit, folder.size());
         for (int i = 0; i < n; i++) {
             try (Mat rgb = folder.rgb(i)) {
-                for (boolean area : new boolean[] {true, false}) {
-                    float[] t = new ValTransform(resize, crop, area, interpolation).apply(rgb);
-                    tensors.put((area ? "area/" : "direct/") + folder.describe(i), TensorData.ofFloats(new long[] {3, crop, crop}, t));
+                for (Resampler resampler : Resampler.values()) {
+                    float[] t = new ValTransform(resize, crop, resampler, interpolation).apply(rgb);
+                    tensors.put(resampler + "/" + folder.describe(i), TensorData.ofFloats(new long[] {3, crop, crop}, t));
                 }
             }
         }

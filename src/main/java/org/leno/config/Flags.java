@@ -132,6 +132,26 @@ public final class Flags<T extends Record> {
         groups.forEach(spec::addArgGroup);
     }
 
+    /**
+     * The flags of {@code type} as already added to {@code spec} (by a picocli model transformer
+     * calling {@link #addTo}), to build the record after parsing.
+     */
+    public static <T extends Record> Flags<T> in(CommandSpec spec, Class<T> type, Map<Class<?>, ITypeConverter<?>> converters) {
+        Flags<T> f = of(type, converters);
+        f.byKey.replaceAll((key, option) -> {
+            OptionSpec bound = spec.findOption(option.longestName());
+            if (bound == null) {
+                throw new IllegalStateException("command " + spec.name() + " has no option " + option.longestName());
+            }
+            return bound;
+        });
+        return f;
+    }
+
+    public static <T extends Record> Flags<T> in(CommandSpec spec, Class<T> type) {
+        return in(spec, type, Map.of());
+    }
+
     /** The option of a key, e.g. "lr_steps". */
     public Optional<OptionSpec> option(String key) {
         return Optional.ofNullable(byKey.get(key));

@@ -3,6 +3,8 @@ package org.leno.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.leno.config.Flag;
+import org.leno.config.FlagGroup;
 
 /**
  * The augmentation settings of a training run, as torchvision's classification reference names
@@ -11,16 +13,50 @@ import java.util.Optional;
  * policies', as ClassificationPresetTrain passes it on) and the repeated-augmentation sampler.
  * Builds the transforms, the sampler and the batch mixing of a run.
  */
-public record Augmentation(AugmentPolicy autoAugment, int raMagnitude, int augmixSeverity, double randomErase,
-        EraseValue randomEraseValue, double mixupAlpha, double cutmixAlpha, Interpolation interpolation,
-        boolean raSampler, int raReps) {
+@FlagGroup(heading = "Augmentation (torchvision's classification reference)")
+public record Augmentation(
+        @Flag(names = {"--auto-augment", "--auto_augment"}, value = "none", paramLabel = "POLICY",
+                description = "Automatic augmentation after the crop and flip, as torchvision's: ra (RandAugment), "
+                        + "ta_wide (TrivialAugmentWide), augmix, imagenet, cifar10, svhn (AutoAugment), none.")
+        AugmentPolicy autoAugment,
+        @Flag(names = {"--ra-magnitude", "--ra_magnitude"}, value = "9", paramLabel = "M",
+                description = "RandAugment magnitude bin, 0-30.")
+        int raMagnitude,
+        @Flag(names = {"--augmix-severity", "--augmix_severity"}, value = "3", paramLabel = "S",
+                description = "AugMix severity, 1-10.")
+        int augmixSeverity,
+        @Flag(names = {"--random-erase", "--random_erase"}, value = "0", paramLabel = "P",
+                description = "Random erasing probability after normalisation, scale 0.02-0.33, ratio 0.3-3.3.")
+        double randomErase,
+        @Flag(names = {"--random-erase-value", "--random_erase_value"}, value = "zero", paramLabel = "V",
+                description = "What erasing writes: zero (torchvision's reference) or random (N(0,1) per pixel).")
+        EraseValue randomEraseValue,
+        @Flag(names = {"--mixup-alpha", "--mixup_alpha"}, value = "0", paramLabel = "A",
+                description = "Mixup with lambda ~ Beta(A, A) on every batch; 0 turns it off.")
+        double mixupAlpha,
+        @Flag(names = {"--cutmix-alpha", "--cutmix_alpha"}, value = "0", paramLabel = "A",
+                description = "CutMix with lambda ~ Beta(A, A); with mixup too, one of them per batch.")
+        double cutmixAlpha,
+        @Flag(names = "--interpolation", value = "bilinear", paramLabel = "MODE",
+                description = "Resize (and auto-augment) interpolation: bilinear, bicubic, nearest.")
+        Interpolation interpolation,
+        @Flag(names = "--resampler", value = "pil", paramLabel = "IMPL",
+                description = "pil: Pillow's resampling, equal to the reference's (antialiased when shrinking); "
+                        + "opencv: OpenCV's INTER_AREA/LINEAR/CUBIC, several times faster per resize, not equal.")
+        Resampler resampler,
+        @Flag(names = {"--ra-sampler", "--ra_sampler"}, value = "false",
+                description = "Repeated-augmentation sampler (torchvision's RASampler): each image --ra-reps times per epoch.")
+        boolean raSampler,
+        @Flag(names = {"--ra-reps", "--ra_reps"}, value = "3", paramLabel = "N",
+                description = "Repetitions of each image with --ra-sampler.")
+        int raReps) {
 
     /** The reference's plain recipe: nothing on, bilinear. */
     public static final Augmentation NONE = new Augmentation(AugmentPolicy.NONE, 9, 3, 0.0, EraseValue.ZERO, 0.0, 0.0,
-            Interpolation.BILINEAR, false, 3);
+            Interpolation.BILINEAR, Resampler.PIL, false, 3);
 
     public Augmentation {
-        if (autoAugment == null || randomEraseValue == null || interpolation == null) {
+        if (autoAugment == null || randomEraseValue == null || interpolation == null || resampler == null) {
             throw new IllegalArgumentException("augmentation settings must not be null");
         }
         if (raMagnitude < 0 || raMagnitude > 30) {
@@ -62,17 +98,12 @@ public record Augmentation(AugmentPolicy autoAugment, int raMagnitude, int augmi
 
     /** The training transform: RandomResizedCrop with {@code box}, flip p 0.5, the policy, normalisation, erasing. */
     public TrainTransform trainTransform(int crop, RandomResizedCrop box) {
-        return trainTransform(crop, box, false);
+        return new TrainTransform(crop, box, 0.5, resampler, interpolation, policy(), erasing());
     }
 
-    /** As {@link #trainTransform(int, RandomResizedCrop)}; {@code area}: a bilinear shrink uses INTER_AREA. */
-    public TrainTransform trainTransform(int crop, RandomResizedCrop box, boolean area) {
-        return new TrainTransform(crop, box, 0.5, area, interpolation, policy(), erasing());
-    }
-
-    /** The validation transform with this interpolation (INTER_AREA when a bilinear or bicubic resize shrinks). */
+    /** The validation transform with this interpolation and resampler. */
     public ValTransform valTransform(int resize, int crop) {
-        return new ValTransform(resize, crop, true, interpolation);
+        return new ValTransform(resize, crop, resampler, interpolation);
     }
 
     /** The training sampler: RASampler with {@code --ra-reps} when {@code --ra-sampler}, else the plain shuffled shard. */
@@ -105,7 +136,7 @@ public record Augmentation(AugmentPolicy autoAugment, int raMagnitude, int augmi
         if (cutmixAlpha > 0) {
             parts.add("cutmix " + cutmixAlpha);
         }
-        parts.add(interpolation.toString());
+        parts.add(interpolation + " (" + resampler + ")");
         if (raSampler) {
             parts.add("ra-sampler x" + raReps);
         }

@@ -11,30 +11,29 @@ import org.bytedeco.opencv.opencv_core.Rect;
  * {@code crop} x {@code crop}, horizontal flip with probability {@code flipProbability}, the
  * automatic augmentation policy on the 8-bit image (if any), [0,1] scaling and ImageNet
  * normalisation, then random erasing on the normalised image (if on). Resizing uses
- * {@code interpolation}; bilinear is INTER_LINEAR by default: about 2x faster than INTER_AREA per
- * image, and its few grey levels of difference from PIL's antialiased filter when shrinking are
- * small against the crop's own randomness; {@code area = true} selects INTER_AREA when shrinking.
- * Without a policy and erasing, the draws (box, flip) are those of the plain reference transform.
+ * {@code interpolation} through {@code resampler} (Pillow's own resampling by default, as the
+ * reference's PIL images get). Without a policy and erasing, the draws (box, flip) are those of the
+ * plain reference transform.
  */
-public record TrainTransform(int crop, RandomResizedCrop box, double flipProbability, boolean area,
+public record TrainTransform(int crop, RandomResizedCrop box, double flipProbability, Resampler resampler,
         Interpolation interpolation, ImageAugment augment, RandomErasing erasing) implements Transform {
 
     public TrainTransform {
         if (crop < 1) {
             throw new IllegalArgumentException("--train_crop_size must be positive, got " + crop);
         }
-        if (interpolation == null || erasing == null) {
-            throw new IllegalArgumentException("interpolation and erasing must be given (RandomErasing.OFF for none)");
+        if (resampler == null || interpolation == null || erasing == null) {
+            throw new IllegalArgumentException("resampler, interpolation and erasing must be given (RandomErasing.OFF for none)");
         }
     }
 
-    /** The reference's transform: bilinear, no policy, no erasing. */
-    public TrainTransform(int crop, RandomResizedCrop box, double flipProbability, boolean area) {
-        this(crop, box, flipProbability, area, Interpolation.BILINEAR, null, RandomErasing.OFF);
+    /** The reference's transform: PIL's bilinear, no policy, no erasing. */
+    public TrainTransform(int crop, RandomResizedCrop box, double flipProbability) {
+        this(crop, box, flipProbability, Resampler.PIL, Interpolation.BILINEAR, null, RandomErasing.OFF);
     }
 
     public static TrainTransform imagenet(int crop) {
-        return new TrainTransform(crop, RandomResizedCrop.IMAGENET, 0.5, false);
+        return new TrainTransform(crop, RandomResizedCrop.IMAGENET, 0.5);
     }
 
     @Override
@@ -45,7 +44,7 @@ public record TrainTransform(int crop, RandomResizedCrop box, double flipProbabi
         RandomResizedCrop.Box b = box.sample(rgb.cols(), rgb.rows(), rng);
         boolean flip = rng.nextDouble() < flipProbability;
         try (Rect r = new Rect(b.x(), b.y(), b.width(), b.height()); Mat view = new Mat(rgb, r);
-             Mat resized = ValTransform.resizeTo(view, crop, crop, interpolation.shrinkFlag(area), interpolation.growFlag())) {
+             Mat resized = resampler.resize(view, crop, crop, interpolation)) {
             if (augment == null) {
                 Normalize.toChw(resized, flip, dst);
             } else {

@@ -3,22 +3,18 @@ package org.leno.data;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
-import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * The validation transform of the reference: resize the shorter side to {@code resize} (as
  * torchvision's Resize(int)), centre-crop {@code crop} (as CenterCrop, zero-padding a smaller
- * image), scale to [0,1] and normalise with the ImageNet mean and std, into CHW floats. Shrinking
- * uses INTER_AREA, the closest of OpenCV's filters to PIL's antialiased bilinear; enlarging uses
- * INTER_LINEAR, which equals PIL's bilinear there ({@code area = false} shrinks with INTER_LINEAR too). Bicubic
- * enlarges with INTER_CUBIC and shrinks as bilinear does; nearest is INTER_NEAREST_EXACT both ways.
- * An image already of the target size is not resampled.
+ * image), scale to [0,1] and normalise with the ImageNet mean and std, into CHW floats. The resize
+ * uses {@code interpolation} through {@code resampler} (by default Pillow's own resampling, equal to
+ * torchvision's on the reference's PIL images). An image already of the target size is not resampled.
  */
-public record ValTransform(int resize, int crop, boolean area, Interpolation interpolation) implements Transform {
+public record ValTransform(int resize, int crop, Resampler resampler, Interpolation interpolation) implements Transform {
     public static final float[] MEAN = Normalize.MEAN;
     public static final float[] STD = Normalize.STD;
 
@@ -26,16 +22,14 @@ public record ValTransform(int resize, int crop, boolean area, Interpolation int
         if (resize < 1 || crop < 1) {
             throw new IllegalArgumentException("--val_resize and --val_crop_size must be positive");
         }
+        if (resampler == null || interpolation == null) {
+            throw new IllegalArgumentException("resampler and interpolation must be given");
+        }
     }
 
-    /** Bilinear: INTER_AREA (or INTER_LINEAR, {@code area = false}) when shrinking, INTER_LINEAR when enlarging. */
-    public ValTransform(int resize, int crop, boolean area) {
-        this(resize, crop, area, Interpolation.BILINEAR);
-    }
-
-    /** The default: INTER_AREA when shrinking, the closest to torchvision's PIL resize. */
+    /** The reference's: PIL's bilinear. */
     public static ValTransform of(int resize, int crop) {
-        return new ValTransform(resize, crop, true);
+        return new ValTransform(resize, crop, Resampler.PIL, Interpolation.BILINEAR);
     }
 
     @Override
@@ -54,7 +48,7 @@ public record ValTransform(int resize, int crop, boolean area, Interpolation int
             newH = resize;
             newW = (int) ((long) resize * w / h);
         }
-        try (Mat resized = resizeTo(rgb, newW, newH, interpolation.shrinkFlag(area), interpolation.growFlag());
+        try (Mat resized = resampler.resize(rgb, newW, newH, interpolation);
              Mat cropped = centerCrop(resized, crop)) {
             Normalize.toChw(cropped, false, dst);
         }
@@ -68,24 +62,6 @@ public record ValTransform(int resize, int crop, boolean area, Interpolation int
             p.get(out);
         }
         return out;
-    }
-
-    /** As {@link #resizeTo(Mat, int, int, int, int)}, enlarging with INTER_LINEAR. */
-    static Mat resizeTo(Mat src, int w, int h, int shrinkInterpolation) {
-        return resizeTo(src, w, h, shrinkInterpolation, opencv_imgproc.INTER_LINEAR);
-    }
-
-    /** Resizes to w x h: {@code shrinkInterpolation} when no side grows, {@code growInterpolation} otherwise; a copy if the size is unchanged. */
-    static Mat resizeTo(Mat src, int w, int h, int shrinkInterpolation, int growInterpolation) {
-        if (src.cols() == w && src.rows() == h) {
-            return src.clone();
-        }
-        Mat dst = new Mat();
-        int interpolation = w <= src.cols() && h <= src.rows() ? shrinkInterpolation : growInterpolation;
-        try (Size size = new Size(w, h)) {
-            opencv_imgproc.resize(src, dst, size, 0, 0, interpolation);
-        }
-        return dst;
     }
 
     static Mat centerCrop(Mat src, int crop) {

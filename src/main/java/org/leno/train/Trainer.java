@@ -101,7 +101,7 @@ public final class Trainer {
             out.println("=> computing on " + device);
         }
         try (ResidualNetwork net = ModelRegistry.create(cfg.model());
-             DataLoader valLoader = new DataLoader(valSet, new ValTransform(cfg.valResize(), cfg.valCropSize(), true),
+             DataLoader valLoader = new DataLoader(valSet, ValTransform.of(cfg.valResize(), cfg.valCropSize()),
                      new EpochSampler(valSet.size(), false, cfg.seed(), rank(), world()),
                      new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
                              cfg.channelsLast()))) {
@@ -137,7 +137,7 @@ public final class Trainer {
                 files.writeArgs(args, cfg.resume() != null);
             }
             TrainTransform transform = new TrainTransform(cfg.trainCropSize(),
-                    new RandomResizedCrop(cfg.cropScaleMin(), cfg.cropScaleMax(), 3.0 / 4.0, 4.0 / 3.0), 0.5, false);
+                    new RandomResizedCrop(cfg.cropScaleMin(), cfg.cropScaleMax(), 3.0 / 4.0, 4.0 / 3.0), 0.5);
             try (DataLoader trainLoader = new DataLoader(trainSet, transform,
                     new EpochSampler(trainSet.size(), true, cfg.seed(), rank(), world()),
                     new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),

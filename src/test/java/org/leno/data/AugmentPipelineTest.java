@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The augmentations inside the training transform and the loader: order, determinism, resume. */
 class AugmentPipelineTest {
     private static final Augmentation EVERYTHING = new Augmentation(AugmentPolicy.TA_WIDE, 9, 3, 0.5, EraseValue.RANDOM,
-            0.2, 1.0, Interpolation.BICUBIC, false, 3);
+            0.2, 1.0, Interpolation.BICUBIC, Resampler.PIL, false, 3);
 
     private static float[] transform(TrainTransform t, Mat img, long seed) {
         int s = t.outputSize();
@@ -51,18 +51,18 @@ class AugmentPipelineTest {
         ImageAugment recordSize = (rgb, rng) -> sizes.add(new int[] {rgb.cols(), rgb.rows()});
         try (Mat img = gradient(40, 30)) {
             for (double flip : new double[] {0.0, 1.0}) {
-                TrainTransform plain = new TrainTransform(16, whole, flip, false);
-                TrainTransform viaPolicyPath = new TrainTransform(16, whole, flip, false, Interpolation.BILINEAR, identity,
+                TrainTransform plain = new TrainTransform(16, whole, flip);
+                TrainTransform viaPolicyPath = new TrainTransform(16, whole, flip, Resampler.PIL, Interpolation.BILINEAR, identity,
                         RandomErasing.OFF);
                 assertThat(transform(viaPolicyPath, img, 3)).containsExactly(transform(plain, img, 3));
             }
-            transform(new TrainTransform(16, whole, 0.5, false, Interpolation.BILINEAR, recordSize, RandomErasing.OFF), img, 1);
+            transform(new TrainTransform(16, whole, 0.5, Resampler.PIL, Interpolation.BILINEAR, recordSize, RandomErasing.OFF), img, 1);
             assertThat(sizes.get(0)).containsExactly(16, 16);
             // a policy that inverts: the normalised output is that of the inverted image
             ImageAugment invert = (rgb, rng) -> ImageOps.invert(rgb);
-            float[] inverted = transform(new TrainTransform(16, whole, 0.0, false, Interpolation.BILINEAR, invert,
+            float[] inverted = transform(new TrainTransform(16, whole, 0.0, Resampler.PIL, Interpolation.BILINEAR, invert,
                     RandomErasing.OFF), img, 3);
-            float[] plain = transform(new TrainTransform(16, whole, 0.0, false), img, 3);
+            float[] plain = transform(new TrainTransform(16, whole, 0.0), img, 3);
             for (int c = 0; c < 3; c++) {
                 float x = plain[c * 256] * Normalize.STD[c] + Normalize.MEAN[c];
                 float y = inverted[c * 256] * Normalize.STD[c] + Normalize.MEAN[c];
@@ -75,10 +75,10 @@ class AugmentPipelineTest {
     void erasingRunsOnTheNormalisedOutput() {
         RandomResizedCrop whole = new RandomResizedCrop(1.0, 1.0, 1.0, 1.0);
         try (Mat img = gradient(64, 64)) {
-            TrainTransform erase = new TrainTransform(64, whole, 0.0, false, Interpolation.BILINEAR, null,
+            TrainTransform erase = new TrainTransform(64, whole, 0.0, Resampler.PIL, Interpolation.BILINEAR, null,
                     RandomErasing.of(1.0, false));
             float[] out = transform(erase, img, 4);
-            float[] plain = transform(new TrainTransform(64, whole, 0.0, false), img, 4);
+            float[] plain = transform(new TrainTransform(64, whole, 0.0), img, 4);
             int zeros = 0;
             int changed = 0;
             for (int i = 0; i < out.length; i++) {
@@ -93,7 +93,7 @@ class AugmentPipelineTest {
     void interpolationSelectsTheResizeFilter() {
         try (Mat img = gradient(5, 4)) {
             // nearest enlarging 5x4 -> 10x8: PIL's and INTER_NEAREST_EXACT's rule, source floor((x + 0.5) / 2)
-            ValTransform nearest = new ValTransform(8, 8, true, Interpolation.NEAREST);
+            ValTransform nearest = new ValTransform(8, 8, Resampler.PIL, Interpolation.NEAREST);
             float[] out = nearest.apply(img);
             byte[] px = ImageOps.bytes(img);
             // shorter side 4 -> 8, longer 5 -> 10, centre crop 8 of 10: columns 1..8
@@ -105,8 +105,8 @@ class AugmentPipelineTest {
                     assertThat(out[y * 8 + x]).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5f));
                 }
             }
-            float[] bilinear = new ValTransform(8, 8, true, Interpolation.BILINEAR).apply(img);
-            float[] bicubic = new ValTransform(8, 8, true, Interpolation.BICUBIC).apply(img);
+            float[] bilinear = new ValTransform(8, 8, Resampler.PIL, Interpolation.BILINEAR).apply(img);
+            float[] bicubic = new ValTransform(8, 8, Resampler.PIL, Interpolation.BICUBIC).apply(img);
             assertThat(bicubic).isNotEqualTo(bilinear).isNotEqualTo(out);
         }
         assertThat(Augmentation.NONE.valTransform(256, 224)).isEqualTo(ValTransform.of(256, 224));
@@ -129,7 +129,7 @@ class AugmentPipelineTest {
         ImageFolder f = ImageFolder.scan(DataPipelineTest.folder(root, 4));
         for (AugmentPolicy policy : new AugmentPolicy[] {AugmentPolicy.TA_WIDE, AugmentPolicy.RA, AugmentPolicy.AUGMIX,
                 AugmentPolicy.IMAGENET}) {
-            Augmentation a = new Augmentation(policy, 9, 3, 0.5, EraseValue.RANDOM, 0.2, 1.0, Interpolation.BICUBIC, false, 3);
+            Augmentation a = new Augmentation(policy, 9, 3, 0.5, EraseValue.RANDOM, 0.2, 1.0, Interpolation.BICUBIC, Resampler.PIL, false, 3);
             TrainTransform t = a.trainTransform(24, RandomResizedCrop.IMAGENET);
             List<List<float[]>> runs = new ArrayList<>();
             for (int workers : new int[] {0, 1, 2}) {
@@ -148,13 +148,13 @@ class AugmentPipelineTest {
                 }
             }
         }
-        assertThat(EVERYTHING.describe()).isEqualTo("auto-augment ta_wide, random erase 0.5 (random values), mixup 0.2, cutmix 1.0, bicubic");
+        assertThat(EVERYTHING.describe()).isEqualTo("auto-augment ta_wide, random erase 0.5 (random values), mixup 0.2, cutmix 1.0, bicubic (pil)");
     }
 
     @Test
     void theRepeatedAugmentationSamplerFeedsTheLoaderWithADifferentAugmentationPerCopy(@TempDir Path root) throws IOException {
         ImageFolder f = ImageFolder.scan(DataPipelineTest.folder(root, 86)); // 258 images: 256 kept per epoch
-        Augmentation a = new Augmentation(AugmentPolicy.NONE, 9, 3, 0, EraseValue.ZERO, 0, 0, Interpolation.BILINEAR, true, 3);
+        Augmentation a = new Augmentation(AugmentPolicy.NONE, 9, 3, 0, EraseValue.ZERO, 0, 0, Interpolation.BILINEAR, Resampler.PIL, true, 3);
         Sampler s = a.trainSampler(f.size(), 1, 0, 1);
         assertThat(s).isInstanceOf(RASampler.class);
         try (DataLoader loader = new DataLoader(f, a.trainTransform(8, RandomResizedCrop.IMAGENET), s,

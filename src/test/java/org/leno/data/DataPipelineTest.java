@@ -124,8 +124,8 @@ class DataPipelineTest {
         RandomResizedCrop whole = new RandomResizedCrop(1.0, 1.0, 1.0, 1.0);
         try (BytePointer p = new BytePointer(px); Mat img = new Mat(4, 4, opencv_core.CV_8UC3, p);
              FloatPointer a = new FloatPointer(48); FloatPointer b = new FloatPointer(48)) {
-            new TrainTransform(4, whole, 0.0, false).apply(img, new SplittableRandom(1), a);
-            new TrainTransform(4, whole, 1.0, false).apply(img, new SplittableRandom(1), b);
+            new TrainTransform(4, whole, 0.0).apply(img, new SplittableRandom(1), a);
+            new TrainTransform(4, whole, 1.0).apply(img, new SplittableRandom(1), b);
             float[] fa = new float[48];
             float[] fb = new float[48];
             a.get(fa);

@@ -11,22 +11,25 @@ import org.leno.data.Augmentation;
 import org.leno.data.DataPipelineTestAccess;
 import org.leno.data.EraseValue;
 import org.leno.data.Interpolation;
+import org.leno.data.Resampler;
+import org.leno.config.Flags;
 import org.leno.testing.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 
-class AugmentOptionsTest {
+/** The augmentation flags, as the Augmentation record declares them. */
+class AugmentFlagsTest {
     @Command(name = "t")
     static final class Holder {
-        @Mixin
-        AugmentOptions options;
     }
 
     private static Augmentation parse(String... args) {
-        Holder h = new Holder();
-        new CommandLine(h).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return h.options.augmentation();
+        CommandSpec spec = CommandSpec.forAnnotatedObject(new Holder());
+        Flags<Augmentation> flags = Flags.of(Augmentation.class);
+        flags.addTo(spec);
+        new CommandLine(spec).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return flags.build();
     }
 
     @Test
@@ -36,7 +39,8 @@ class AugmentOptionsTest {
                 "--random_erase_value", "random", "--mixup_alpha", "0.2", "--cutmix-alpha", "1.0", "--ra_sampler",
                 "--ra-reps", "4", "--ra_magnitude", "12", "--augmix-severity", "5");
         assertThat(a).isEqualTo(new Augmentation(AugmentPolicy.TA_WIDE, 12, 5, 0.1, EraseValue.RANDOM, 0.2, 1.0,
-                Interpolation.BICUBIC, true, 4));
+                Interpolation.BICUBIC, Resampler.PIL, true, 4));
+        assertThat(parse("--resampler", "OpenCV").resampler()).isEqualTo(Resampler.OPENCV);
         assertThat(parse("--auto-augment", "ra").policy()).isInstanceOf(org.leno.data.RandAugment.class);
         assertThat(parse("--auto-augment", "svhn").policy()).isInstanceOf(org.leno.data.AutoAugment.class);
         assertThat(parse("--auto-augment", "augmix").policy()).isInstanceOf(org.leno.data.AugMix.class);
@@ -58,7 +62,7 @@ class AugmentOptionsTest {
                 "--auto-augment", "TA_WIDE", "--random-erase", "0.1", "--mixup-alpha", "0.2", "--cutmix-alpha", "1.0",
                 "--interpolation", "bicubic");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("images/s").contains("auto-augment ta_wide, random erase 0.1, mixup 0.2, cutmix 1.0, bicubic");
+        assertThat(r.out()).contains("images/s").contains("auto-augment ta_wide, random erase 0.1, mixup 0.2, cutmix 1.0, bicubic (pil)");
         Cli.Result aug = Cli.run("bench", "data", "--data", data, "-b", "4", "--batches", "1", "-j", "1", "--train-crop-size", "32",
                 "--auto-augment", "augmix", "--json");
         assertThat(aug.exitCode()).as(aug.err()).isZero();
