@@ -14,13 +14,14 @@ import org.leno.nn.Natives;
 import org.leno.train.Sgd;
 import org.leno.train.TrainStep;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
-@Command(mixinStandardHelpOptions = true, name = "model", description = "Images/s of full training steps (forward, loss, backward, SGD) on random data.")
+@Command(mixinStandardHelpOptions = true, name = "model", modelTransformer = ModelOptions.class, description = "Images/s of full training steps (forward, loss, backward, SGD) on random data.")
 final class BenchModelCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions model;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"-b", "--batch-size"}, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}, as leno train's quick start).")
     int batchSize;
@@ -52,7 +53,7 @@ final class BenchModelCommand implements Callable<Integer> {
         if (!amp.equals("none") && !amp.equals("bf16")) {
             throw new IllegalArgumentException("--amp must be none or bf16, got " + amp);
         }
-        ModelConfig config = model.config();
+        ModelConfig config = ModelOptions.config(spec);
         Natives.threads(threads);
         Natives.seed(0);
         try (ResidualNetwork net = ModelRegistry.create(config)) {

@@ -12,13 +12,14 @@ import org.leno.model.ResidualNetwork;
 import org.leno.nn.Natives;
 import org.leno.nn.StateDict;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
-@Command(mixinStandardHelpOptions = true, name = "info", description = "Parameters, state_dict entries, blocks, transition blocks and MACs of a model.")
+@Command(mixinStandardHelpOptions = true, name = "info", modelTransformer = ModelOptions.class, description = "Parameters, state_dict entries, blocks, transition blocks and MACs of a model.")
 final class InfoCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions model;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"--image-size", "--image_size"}, defaultValue = "224",
             description = "Square input size for counting multiply-accumulates (default: ${DEFAULT-VALUE}).")
@@ -32,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
         if (imageSize < 1) {
             throw new IllegalArgumentException("--image-size must be positive, got " + imageSize);
         }
-        ModelConfig config = model.config();
+        ModelConfig config = ModelOptions.config(spec);
         Natives.threads(0);
         try (ResidualNetwork net = ModelRegistry.create(config)) {
             Map<String, Object> info = new LinkedHashMap<>();

@@ -1,26 +1,23 @@
 package org.leno.cli;
 
+import org.leno.config.Flags;
 import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** The model-selecting flags shared by the verbs, spelled as the reference spells them. */
-public final class ModelOptions {
-    @Option(names = {"-a", "--arch"}, defaultValue = "lenoresnet",
-            description = "Model family: resnet, preactresnet or lenoresnet (default: ${DEFAULT-VALUE}).")
-    String arch;
+/**
+ * The model flags, as ModelConfig declares them, for every verb that builds a model: name such a
+ * command's {@code modelTransformer = ModelOptions.class} and read them back with {@link #config}.
+ */
+public final class ModelOptions implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+        Flags.of(ModelConfig.class).addTo(spec);
+        return spec;
+    }
 
-    @Option(names = {"--model_depth", "--model-depth"}, defaultValue = "50",
-            description = "Depth: 50, 101, 152, 200 (all families); 401, 500 (LeNo only). Default: ${DEFAULT-VALUE}.")
-    int depth;
-
-    @Option(names = {"--n_classes", "--n-classes"}, defaultValue = "1000",
-            description = "Number of classes of the classifier (default: ${DEFAULT-VALUE}).")
-    int nClasses;
-
-    public ModelConfig config() {
-        ModelConfig c = ModelConfig.of(ModelRegistry.arch(arch), depth, nClasses);
-        ModelRegistry.blocksPerStage(c.arch(), c.depth());
-        return c;
+    /** The parsed model flags of {@code spec}. */
+    public static ModelConfig config(CommandSpec spec) {
+        return Flags.in(spec, ModelConfig.class).build();
     }
 }

@@ -23,14 +23,16 @@ import org.leno.nn.NativeScope;
 import org.leno.nn.Natives;
 import org.leno.nn.Tensors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(mixinStandardHelpOptions = true, name = "predict", description = "Classify images with a trained model (eval mode, validation transform).")
+@Command(mixinStandardHelpOptions = true, name = "predict", modelTransformer = ModelOptions.class, description = "Classify images with a trained model (eval mode, validation transform).")
 final class PredictCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions model;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--weights", required = true,
             description = "State dict or checkpoint: torch.save file (ours or PyTorch's) or .safetensors.")
@@ -65,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelConfig config = model.config();
+        ModelConfig config = ModelOptions.config(spec);
         if (topk < 1) {
             throw new IllegalArgumentException("--topk must be at least 1, got " + topk);
         }

@@ -1,7 +1,6 @@
 package org.leno.cli;
 
 import org.leno.train.TrainConfig;
-import picocli.CommandLine;
 
 /** Parses `leno train` flags into a TrainConfig without running anything (for embedding and tests). */
 public final class TrainCommandConfig {
@@ -9,8 +8,6 @@ public final class TrainCommandConfig {
     }
 
     public static TrainConfig parse(String... args) {
-        TrainCommand command = new TrainCommand();
-        new CommandLine(command).parseArgs(args);
-        return command.config();
+        return TrainCommand.config(args);
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.leno.train.TrainConfig;
 
 /**
  * {@code --multiprocessing-distributed}: starts one worker JVM per local process slot with the
@@ -16,26 +17,26 @@ final class WorkerLauncher {
     private final int nproc;
     private final int nodes;
     private final int nodeRank;
-    private final Integer batchSize;
-    private final Integer workers;
+    private final int batchSize;
+    private final int workers;
     private final int threads;
+    private final long seed;
     private final List<String> originalArgs;
 
-    WorkerLauncher(int nproc, int worldSize, int rank, Integer batchSize, Integer workers, int threads,
-                   List<String> originalArgs) {
-        if (nproc < 1) {
-            throw new IllegalArgumentException("--nproc-per-node must be at least 1, got " + nproc);
-        }
-        this.nproc = nproc;
-        this.nodes = worldSize > 0 ? worldSize : 1;
-        this.nodeRank = Math.max(rank, 0);
+    /** For the resolved configuration; {@code originalArgs} start with the verb. */
+    WorkerLauncher(TrainConfig cfg, String[] originalArgs) {
+        TrainConfig.Distributed d = cfg.distributed();
+        this.nproc = d.nprocPerNode();
+        this.nodes = d.worldSize() > 0 ? d.worldSize() : 1;
+        this.nodeRank = Math.max(d.rank(), 0);
         if (nodeRank >= nodes) {
-            throw new IllegalArgumentException("--rank " + rank + " is not a node of --world-size " + nodes);
+            throw new IllegalArgumentException("--rank " + d.rank() + " is not a node of --world-size " + nodes);
         }
-        this.batchSize = batchSize;
-        this.workers = workers;
-        this.threads = threads;
-        this.originalArgs = List.copyOf(originalArgs);
+        this.batchSize = cfg.data().batchSize();
+        this.workers = cfg.data().workers();
+        this.threads = cfg.runtime().threads();
+        this.seed = cfg.runtime().seed();
+        this.originalArgs = List.of(originalArgs);
     }
 
     /** Copies a worker's output line by line, so that the workers' lines never interleave mid-line. */
@@ -88,12 +89,9 @@ final class WorkerLauncher {
             cmd.addAll(List.of("--spawned-worker", "--world-size", String.valueOf(nodes * nproc),
                     "--rank", String.valueOf(nodeRank * nproc + i),
                     "--threads", String.valueOf(Math.max(1, (threads > 0 ? threads : cores) / nproc))));
-            if (batchSize != null) {
-                cmd.addAll(List.of("--batch-size", String.valueOf(Math.max(1, batchSize / nproc))));
-            }
-            if (workers != null) {
-                cmd.addAll(List.of("--workers", String.valueOf((workers + nproc - 1) / nproc)));
-            }
+            // one seed for all workers: their shards come from the same shuffle
+            cmd.addAll(List.of("--seed", String.valueOf(seed), "--batch-size", String.valueOf(Math.max(1, batchSize / nproc)),
+                    "--workers", String.valueOf((workers + nproc - 1) / nproc)));
             try {
                 Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
                 relayLines(p.getInputStream(), System.out);

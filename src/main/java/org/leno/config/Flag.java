@@ -29,13 +29,11 @@ public @interface Flag {
 
     String paramLabel() default "";
 
-    /** picocli's arity; booleans default to "0..1" so that config files can set them false. */
+    /** picocli's arity (booleans take no value: each has a --no- form). */
     String arity() default "";
 
     boolean hidden() default false;
 
-    /** A boolean flag that also has a --no- form (picocli's negatable option). */
-    boolean negatable() default false;
 
     /** Whether the value belongs in args.json (false for flags that only steer the launcher). */
     boolean recorded() default true;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.INegatableOptionTransformer;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,29 +80,44 @@ public final class Flags<T extends Record> {
         OptionSpec.Builder b = OptionSpec.builder(flag.names()).type(t)
                 .description(describe(flag))
                 .hidden(flag.hidden())
-                .negatable(flag.negatable());
+                .negatable(bool);
         if (t.isArray()) {
             b.auxiliaryTypes(t.getComponentType()).splitRegex(",");
         }
         if (!flag.arity().isEmpty()) {
             b.arity(flag.arity());
-        } else if (bool) {
-            b.arity("0..1");
         }
-        if (!flag.paramLabel().isEmpty()) {
-            b.paramLabel(flag.paramLabel());
+        if (!bool) {
+            b.paramLabel(flag.paramLabel().isEmpty() ? label(t) : flag.paramLabel());
+        }
+        if (t.isArray()) {
+            b.hideParamSyntax(true); // "--lr_steps=N..." rather than picocli's "[,N...]" decorations
         }
         ITypeConverter<?> converter = converters.get(t.isArray() ? t.getComponentType() : t);
         if (converter != null) {
             b.converters(converter);
         }
-        if (bool) {
-            b.fallbackValue("true"); // so that the --no- form means false
-        }
         if (flag.value().equals(Flag.NONE) && t.isPrimitive()) {
             throw new IllegalStateException("flag " + flag.names()[0] + " of primitive type needs a default");
         }
         return b.build();
+    }
+
+    /** The help's name for a value of type {@code t}. */
+    private static String label(Class<?> t) {
+        if (t.isArray()) {
+            return label(t.getComponentType()) + "...";
+        }
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+            return "N";
+        }
+        if (t == double.class || t == Double.class) {
+            return "X";
+        }
+        if (t == Path.class) {
+            return "PATH";
+        }
+        return t.isEnum() ? "NAME" : t == boolean.class || t == Boolean.class ? "" : "TEXT";
     }
 
     private static String describe(Flag flag) {
@@ -130,6 +146,29 @@ public final class Flags<T extends Record> {
 
     public void addTo(CommandSpec spec) {
         groups.forEach(spec::addArgGroup);
+        INegatableOptionTransformer negatable = spec.negatableOptionTransformer();
+        spec.negatableOptionTransformer(new INegatableOptionTransformer() {
+            @Override
+            public String makeNegative(String optionName, CommandSpec cmd) {
+                return negatable.makeNegative(optionName, cmd);
+            }
+
+            // --[no-]x only for flags that are on by default; --x for the others (--no-x is accepted too)
+            @Override
+            public String makeSynopsis(String optionName, CommandSpec cmd) {
+                Flag flag = flagByName(optionName);
+                return flag == null || flag.value().equals("true") ? negatable.makeSynopsis(optionName, cmd) : optionName;
+            }
+        });
+    }
+
+    private Flag flagByName(String name) {
+        for (Map.Entry<String, OptionSpec> e : byKey.entrySet()) {
+            if (java.util.Arrays.asList(e.getValue().names()).contains(name)) {
+                return flagByKey.get(e.getKey());
+            }
+        }
+        return null;
     }
 
     /**
@@ -270,7 +309,9 @@ public final class Flags<T extends Record> {
                 continue;
             }
             String name = option.longestName();
-            if (v instanceof List<?> list) {
+            if (v instanceof Boolean b) {
+                args.add(b ? name : negated(name));
+            } else if (v instanceof List<?> list) {
                 if (list.isEmpty()) {
                     continue;
                 }
@@ -283,12 +324,25 @@ public final class Flags<T extends Record> {
         return args;
     }
 
+    /** picocli's negative form of a boolean flag: --no-x for --x, --x for --no-x. */
+    private static String negated(String name) {
+        return name.startsWith("--no-") ? "--" + name.substring(5) : "--no-" + name.substring(2);
+    }
+
     /** The quick start's defaults as arguments (to be placed before everything the user gave). */
     public List<String> quickStartArgs() {
         List<String> args = new ArrayList<>();
         flagByKey.forEach((key, flag) -> {
             if (!flag.quickStart().equals(Flag.NONE)) {
-                args.add(byKey.get(key).longestName() + "=" + flag.quickStart());
+                OptionSpec o = byKey.get(key);
+                if (o.type() == boolean.class || o.type() == Boolean.class) {
+                    args.add(Boolean.parseBoolean(flag.quickStart()) ? o.longestName() : negated(o.longestName()));
+                } else if (o.type().isArray()) {
+                    args.add(o.longestName()); // separate values: picocli counts "a,b" as one towards an arity of 2
+                    args.addAll(List.of(flag.quickStart().split(",")));
+                } else {
+                    args.add(o.longestName() + "=" + flag.quickStart());
+                }
             }
         });
         return args;

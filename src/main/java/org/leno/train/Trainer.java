@@ -1,6 +1,8 @@
 package org.leno.train;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +14,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.leno.data.Augmentation;
 import org.leno.data.Batch;
 import org.leno.data.DataLoader;
 import org.leno.data.Datasets;
@@ -20,6 +23,9 @@ import org.leno.data.ImageSource;
 import org.leno.data.RandomResizedCrop;
 import org.leno.data.TrainTransform;
 import org.leno.data.ValTransform;
+import org.leno.distributed.DistConfig;
+import org.leno.distributed.GradientSync;
+import org.leno.distributed.ProcessGroup;
 import org.leno.interop.ModelWeights;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelRegistry;
@@ -49,14 +55,20 @@ public final class Trainer {
     public record EpochResult(double loss, double acc1, double acc5) {}
 
     private final TrainConfig cfg;
+    private final DistConfig dist;
     private final Map<String, Object> args;
     private final PrintStream out;
     private volatile String stopSignal;
+    /** The seed every rank uses (rank 0's when they were started with different ones). */
+    private long seed;
 
-    public Trainer(TrainConfig cfg, Map<String, Object> args, PrintStream out) {
+    /** {@code dist}: this process's place in a distributed run, or null; {@code args}: what args.json records. */
+    public Trainer(TrainConfig cfg, DistConfig dist, Map<String, Object> args, PrintStream out) {
         this.cfg = cfg;
+        this.dist = dist;
         this.args = args;
         this.out = out;
+        this.seed = cfg.runtime().seed();
     }
 
     /** Asks the run to stop after the current step, saving a resumable checkpoint (as SIGINT/SIGTERM do). */
@@ -65,61 +77,102 @@ public final class Trainer {
     }
 
     public int run() {
-        ResultFiles files = new ResultFiles(cfg.resultPath());
-        if (!cfg.evaluate() && cfg.writesFiles()) {
+        ResultFiles files = new ResultFiles(cfg.checkpointing().resultPath());
+        if (!cfg.checkpointing().evaluate() && writesFiles()) {
             files.prepare();
         }
-        try (org.leno.distributed.ProcessGroup group = cfg.distributed() ? org.leno.distributed.ProcessGroup.connect(cfg.dist()) : null) {
+        try (ProcessGroup group = dist != null ? ProcessGroup.connect(dist) : null) {
             if (group != null) {
-                out.printf("=> rank %d of %d joined at %s:%d (gloo)%n", group.rank(), group.worldSize(), cfg.dist().host(),
-                        cfg.dist().port());
+                out.printf("=> rank %d of %d joined at %s:%d (gloo)%n", group.rank(), group.worldSize(), dist.host(),
+                        dist.port());
+                seed = agreedSeed(group);
             }
+            describe();
             return run(files, group);
         }
     }
 
+    /** Rank 0's seed on every rank: shards come from one shuffle, and only rank 0 records its seed. */
+    private long agreedSeed(ProcessGroup group) {
+        double[] range = group.max(new double[] {seed, -seed});
+        if (range[0] == seed && -range[1] == seed) {
+            return seed;
+        }
+        long agreed = (long) group.sum(new double[] {group.rank() == 0 ? seed : 0})[0];
+        out.printf("=> ranks were started with different seeds; all use rank 0's (%d)%n", agreed);
+        return agreed;
+    }
+
+    private void describe() {
+        TrainConfig.Data d = cfg.data();
+        String source = d.dummy() ? "synthetic data (--dummy)" : d.data() == null
+                ? "the embedded Fashion-MNIST subset (6,000 train / 1,000 val images, 10 classes, 28x28 grey)" : d.data();
+        if (cfg.checkpointing().evaluate()) {
+            out.println("=> evaluating " + cfg.model().name() + " on " + source);
+            return;
+        }
+        TrainConfig.Optimization o = cfg.optimization();
+        TrainConfig.Schedule s = cfg.schedule();
+        out.println("=> training " + cfg.model().name() + " on " + source);
+        out.printf("   epochs %d, batch %d, lr %s (x%s at epochs %s), momentum %s, weight decay %s, crop %d "
+                        + "(area %s-%s), val %d/%d, workers %d, seed %d, results in %s%n", s.epochs(), d.batchSize(),
+                o.lr(), s.lrReduceFactor(), Arrays.toString(s.lrSteps()), o.momentum(), o.weightDecay(),
+                d.trainCropSize(), d.cropScale()[0], d.cropScale()[1], d.valResize(), d.valCropSize(), d.workers(), seed,
+                cfg.checkpointing().resultPath());
+    }
+
+    private boolean writesFiles() {
+        return cfg.writesFiles(dist);
+    }
+
     private int rank() {
-        return cfg.distributed() ? cfg.dist().rank() : 0;
+        return dist != null ? dist.rank() : 0;
     }
 
     private int world() {
-        return cfg.distributed() ? cfg.dist().worldSize() : 1;
+        return dist != null ? dist.worldSize() : 1;
     }
 
     private int run(ResultFiles files, org.leno.distributed.ProcessGroup group) {
-        Natives.threads(cfg.threads());
-        Natives.seed(cfg.seed());
-        Datasets.Spec spec = new Datasets.Spec(cfg.data(), cfg.dummy(), cfg.trainCropSize(), cfg.model().nClasses(), cfg.seed());
-        ImageSource valSet = limit(Datasets.open(spec, "val"), cfg.valSamples());
-        ImageSource trainSet = cfg.evaluate() ? null : limit(Datasets.open(spec, "train"), cfg.trainSamples());
+        TrainConfig.Data d = cfg.data();
+        Augmentation aug = cfg.augmentation();
+        boolean evaluate = cfg.checkpointing().evaluate();
+        Natives.threads(cfg.runtime().threads());
+        Natives.seed(seed);
+        Datasets.Spec spec = new Datasets.Spec(d.data(), d.dummy(), d.trainCropSize(), cfg.model().nClasses(), seed,
+                d.maxImagePixels());
+        ImageSource valSet = limit(Datasets.open(spec, "val"), d.valSamples());
+        ImageSource trainSet = evaluate ? null : limit(Datasets.open(spec, "train"), d.trainSamples());
         if (valSet.classes().size() > cfg.model().nClasses()) {
             throw new IllegalArgumentException("the data has " + valSet.classes().size() + " classes but --n_classes is "
                     + cfg.model().nClasses());
         }
-        ComputeDevice device = ComputeDevice.of(cfg.gpu());
+        ComputeDevice device = ComputeDevice.of(cfg.runtime().gpu() == null ? -1 : cfg.runtime().gpu());
         if (device.isCuda()) {
             out.println("=> computing on " + device);
         }
         try (ResidualNetwork net = ModelRegistry.create(cfg.model());
-             DataLoader valLoader = new DataLoader(valSet, ValTransform.of(cfg.valResize(), cfg.valCropSize()),
-                     new EpochSampler(valSet.size(), false, cfg.seed(), rank(), world()),
-                     new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
-                             cfg.channelsLast()))) {
+             DataLoader valLoader = new DataLoader(valSet, aug.valTransform(d.valResize(), d.valCropSize()),
+                     new EpochSampler(valSet.size(), false, seed, rank(), world()),
+                     new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(),
+                             cfg.runtime().channelsLast()))) {
             device.moveModule(net);
-            if (cfg.channelsLast()) {
+            if (cfg.runtime().channelsLast()) {
                 net.toChannelsLast();
             }
             List<Tensor> params = Parameters.of(net);
-            Sgd sgd = new Sgd(params, cfg.lr(), cfg.momentum(), cfg.weightDecay(), cfg.nesterov());
-            int startEpoch = cfg.startEpoch();
+            TrainConfig.Optimization o = cfg.optimization();
+            Sgd sgd = new Sgd(params, o.lr(), o.momentum(), o.weightDecay(), o.nesterov());
+            int startEpoch = cfg.schedule().startEpoch();
             double best = 0;
             Optional<Checkpoint.MidEpoch> mid = Optional.empty();
-            if (cfg.resume() != null) {
-                WeightFiles.Loaded loaded = ModelWeights.load(net, cfg.resume());
+            Path resume = cfg.checkpointing().resume();
+            if (resume != null) {
+                WeightFiles.Loaded loaded = ModelWeights.load(net, resume);
                 Checkpoint.Resumed r = Checkpoint.read(loaded);
-                out.printf("=> loaded checkpoint '%s' (epoch %d)%n", cfg.resume(), r.epoch());
-                if (!cfg.evaluate()) {
-                    r.optimizer().ifPresent(o -> sgd.loadStateDict(o, cfg.resume().toString()));
+                out.printf("=> loaded checkpoint '%s' (epoch %d)%n", resume, r.epoch());
+                if (!evaluate) {
+                    r.optimizer().ifPresent(state -> sgd.loadStateDict(state, resume.toString()));
                     startEpoch = r.epoch();
                     best = r.bestAcc1();
                     mid = r.midEpoch();
@@ -129,29 +182,29 @@ public final class Trainer {
                 // every rank starts from rank 0's weights, buffers and momentum
                 group.broadcast(new ArrayList<>(StateDict.of(net).values()));
             }
-            if (cfg.evaluate()) {
+            if (evaluate) {
                 validate(net, valLoader, group, device);
                 return 0;
             }
-            if (cfg.writesFiles()) {
-                files.writeArgs(args, cfg.resume() != null);
+            if (writesFiles()) {
+                files.writeArgs(args, resume != null);
             }
-            TrainTransform transform = new TrainTransform(cfg.trainCropSize(),
-                    new RandomResizedCrop(cfg.cropScaleMin(), cfg.cropScaleMax(), 3.0 / 4.0, 4.0 / 3.0), 0.5);
+            double[] scale = d.cropScale();
+            TrainTransform transform = aug.trainTransform(d.trainCropSize(),
+                    new RandomResizedCrop(scale[0], scale[1], 3.0 / 4.0, 4.0 / 3.0));
             try (DataLoader trainLoader = new DataLoader(trainSet, transform,
-                    new EpochSampler(trainSet.size(), true, cfg.seed(), rank(), world()),
-                    new DataLoader.Config(cfg.batchSize(), cfg.workers(), false, cfg.seed(), cfg.strictData(),
-                            cfg.channelsLast()))) {
-                LrSchedule schedule = cfg.schedule();
-                org.leno.distributed.GradientSync sync = group == null ? null
-                        : new org.leno.distributed.GradientSync(group, params, cfg.ddp());
-                for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+                    aug.trainSampler(trainSet.size(), seed, rank(), world()),
+                    new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(),
+                            cfg.runtime().channelsLast()))) {
+                LrSchedule schedule = schedule();
+                GradientSync sync = group == null ? null : new GradientSync(group, params, cfg.distributed().ddp());
+                for (int epoch = startEpoch; epoch < cfg.schedule().epochs(); epoch++) {
                     double lr = schedule.lr(epoch);
                     sgd.setLr(lr);
                     Optional<Checkpoint.MidEpoch> resumeAt = mid;
                     mid = Optional.empty();
                     EpochResult tr = trainEpoch(net, sgd, trainLoader, epoch, resumeAt, files, best, sync, device);
-                    if (cfg.writesFiles()) {
+                    if (writesFiles()) {
                         files.logTrain(epoch + 1, tr.loss(), tr.acc1(), tr.acc5(), lr);
                     }
                     EpochResult va = validate(net, valLoader, group, device);
@@ -160,7 +213,7 @@ public final class Trainer {
                     if (group != null) {
                         checkInSync(params, group);
                     }
-                    if (cfg.writesFiles()) {
+                    if (writesFiles()) {
                         files.logVal(epoch + 1, va.loss(), va.acc1(), va.acc5());
                         saveCheckpoint(net, sgd, epoch + 1, best, va.acc1(), Optional.empty(), files);
                         if (isBest) {
@@ -183,7 +236,7 @@ public final class Trainer {
 
     private Checkpoint checkpoint(ResidualNetwork net, Sgd sgd, int epoch, double best, double valAcc1,
                                   Optional<Checkpoint.MidEpoch> mid) {
-        LrSchedule s = cfg.schedule();
+        LrSchedule s = schedule();
         Map<String, Object> scheduler = new java.util.LinkedHashMap<>();
         scheduler.put("type", "MultiStepLR");
         scheduler.put("milestones", java.util.Arrays.stream(s.milestones()).mapToObj(m -> (Object) (long) m).toList());
@@ -192,12 +245,17 @@ public final class Trainer {
         scheduler.put("reference_compat", s.referenceCompat());
         scheduler.put("last_epoch", (long) epoch);
         return new Checkpoint(epoch, cfg.model().arch().id(), StateDict.lazy(net), best, valAcc1, sgd.stateDict(),
-                scheduler, cfg.seed(), cfg.model().depth(), cfg.model().nClasses(), mid);
+                scheduler, seed, cfg.model().depth(), cfg.model().nClasses(), mid);
+    }
+
+    private LrSchedule schedule() {
+        TrainConfig.Schedule s = cfg.schedule();
+        return new LrSchedule(cfg.optimization().lr(), s.lrSteps(), s.lrReduceFactor(), s.compat());
     }
 
     private EpochResult trainEpoch(ResidualNetwork net, Sgd sgd, DataLoader loader, int epoch,
                                    Optional<Checkpoint.MidEpoch> resumeAt, ResultFiles files, double best,
-                                   org.leno.distributed.GradientSync sync, ComputeDevice device) {
+                                   GradientSync sync, ComputeDevice device) {
         net.train(true);
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
@@ -205,7 +263,7 @@ public final class Trainer {
         Meter losses = new Meter("Loss", "%.4e");
         Meter top1 = new Meter("Acc@1", "%6.2f");
         Meter top5 = new Meter("Acc@5", "%6.2f");
-        TrainStep step = new TrainStep(net, sgd, cfg.amp().equals("bf16"), sync, device);
+        TrainStep step = new TrainStep(net, sgd, cfg.runtime().amp() == Amp.BF16, sync, device);
         int start = 0;
         if (resumeAt.isPresent() && resumeAt.get().epoch() == epoch) {
             Checkpoint.MidEpoch m = resumeAt.get();
@@ -216,7 +274,7 @@ public final class Trainer {
         }
         int digits = Integer.toString(batches).length();
         String progressFormat = "Epoch: [%d][%" + digits + "d/%d]";
-        ProgressBar bar = cfg.progressBar() ? new ProgressBarBuilder().setTaskName("epoch " + epoch)
+        ProgressBar bar = cfg.runtime().progress() && System.console() != null ? new ProgressBarBuilder().setTaskName("epoch " + epoch)
                 .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
         try (DataLoader.Epoch data = loader.epoch(epoch, start)) {
             long end = System.nanoTime();
@@ -225,8 +283,9 @@ public final class Trainer {
                     dataTime.update((System.nanoTime() - end) / 1e9, 1);
                     // dropout draws depend only on (seed, epoch, iteration), so a resumed run repeats them
                     long iteration = (long) epoch * batches + i;
-                    boolean track = cfg.trackGradnorm() > 0 && iteration % cfg.trackGradnorm() == 0;
-                    TrainStep.Result r = step.run(batch.images(), batch.labels(), mix(cfg.seed(), epoch, i), true, track);
+                    int every = cfg.runtime().trackGradnorm();
+                    boolean track = every > 0 && iteration % every == 0;
+                    TrainStep.Result r = step.run(batch.images(), batch.labels(), mix(seed, epoch, i), true, track);
                     if (track && r.boundaryNorms() != null) {
                         files.logGradNorm(iteration, epoch, org.leno.analysis.BlockGradients.ratios(r.boundaryNorms()));
                     }
@@ -246,11 +305,11 @@ public final class Trainer {
                     bar.stepTo(i + 1);
                     bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc@1 %.2f", losses.average(), top1.average()));
                 }
-                if (i % cfg.printFreq() == 0) {
+                if (i % cfg.runtime().printFreq() == 0) {
                     out.println(String.join("\t", String.format(progressFormat, epoch, i, batches),
                             batchTime.toString(), dataTime.toString(), losses.toString(), top1.toString(), top5.toString()));
                 }
-                if (stopSignal != null && cfg.writesFiles()) {
+                if (stopSignal != null && writesFiles()) {
                     Checkpoint.MidEpoch m = new Checkpoint.MidEpoch(epoch, i + 1, losses.sum(), top1.sum(), top5.sum(),
                             losses.count());
                     saveCheckpoint(net, sgd, epoch, best, 0, Optional.of(m), files);
@@ -274,7 +333,7 @@ public final class Trainer {
      * line. Distributed, each rank validates its shard and the sums are all-reduced, so every rank
      * reports the same numbers and each image counts once (shard padding is left out).
      */
-    public EpochResult validate(ResidualNetwork net, DataLoader loader, org.leno.distributed.ProcessGroup group,
+    public EpochResult validate(ResidualNetwork net, DataLoader loader, ProcessGroup group,
                                 ComputeDevice device) {
         net.eval();
         int batches = loader.batchesPerEpoch();
@@ -301,7 +360,7 @@ public final class Trainer {
                 }
                 batchTime.update((System.nanoTime() - end) / 1e9, 1);
                 end = System.nanoTime();
-                if (i % cfg.printFreq() == 0) {
+                if (i % cfg.runtime().printFreq() == 0) {
                     out.println(String.join("\t", String.format(progressFormat, i, batches), batchTime.toString(),
                             losses.toString(), top1.toString(), top5.toString()));
                 }
@@ -320,7 +379,7 @@ public final class Trainer {
     }
 
     /** Fails unless every rank holds bit-identical parameters (a CRC of their bytes, compared by allreduce). */
-    private void checkInSync(List<Tensor> params, org.leno.distributed.ProcessGroup group) {
+    private void checkInSync(List<Tensor> params, ProcessGroup group) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         try (NativeScope scope = NativeScope.open()) {
             for (Tensor p : params) {

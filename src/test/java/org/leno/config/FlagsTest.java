@@ -22,9 +22,10 @@ class FlagsTest {
                     description = "Steps.") int[] steps,
             @Flag(names = "--colour", value = "red", description = "Colour.") Colour colour,
             @Flag(names = "--fancy", value = "false", description = "Fancy.") boolean fancy,
-            @Flag(names = "--big", value = "true", negatable = true, description = "Big.") boolean big,
+            @Flag(names = "--big", value = "true", description = "Big.") boolean big,
             @Flag(names = "--limit", description = "Optional.") Double limit,
-            @Flag(names = "--out", value = "results", description = "Where.") Path out) {
+            @Flag(names = "--out", value = "results", description = "Where.") Path out,
+            @Flag(names = "--pair", value = "1,2", quickStart = "3,4", arity = "2", description = "Two.") double[] pair) {
         Shape {
             if (count < 0) {
                 throw new IllegalArgumentException("--count must not be negative, got " + count);
@@ -75,6 +76,7 @@ class FlagsTest {
         assertThat(all.shape().big()).isFalse();
         assertThat(all.shape().limit()).isEqualTo(0.5);
         assertThat(all.other().seed()).isEqualTo(7L);
+        assertThat(parse("--fancy", "--no-fancy").build().shape().fancy()).isFalse();
     }
 
     @Test
@@ -95,6 +97,7 @@ class FlagsTest {
         All all = parse(concat(quick, "--count", "2")).build();
         assertThat(all.shape().count()).isEqualTo(2);
         assertThat(all.shape().steps()).containsExactly(6, 9);
+        assertThat(all.shape().pair()).containsExactly(3.0, 4.0);
     }
 
     @Test

@@ -30,7 +30,7 @@ final class TrainCommandAccess {
                 }
             }
         };
-        holder[0] = new Trainer(cfg, java.util.Map.of("test", true), out);
+        holder[0] = new Trainer(cfg, null, java.util.Map.of("test", true), out);
         try {
             holder[0].run();
             throw new AssertionError("the run was not stopped; output:\n" + sink);
