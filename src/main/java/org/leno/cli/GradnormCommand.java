@@ -50,6 +50,9 @@ final class GradnormCommand implements Callable<Integer> {
                     + "of them in epoch order.")
     List<String> weights;
 
+    @Option(names = "--ema", description = "Analyse the checkpoints' weight averages (model_ema, from train --model-ema).")
+    boolean ema;
+
     @Option(names = "--data", paramLabel = "ROOT",
             description = "Real images from ROOT/train (or fashion-mnist) through the training transform; default: N(0,1) inputs, uniform labels.")
     String data;
@@ -115,7 +118,7 @@ final class GradnormCommand implements Callable<Integer> {
             Natives.seed(seed);
             try (ResidualNetwork net = ModelRegistry.create(c)) {
                 if (file != null) {
-                    ModelWeights.load(net, file);
+                    ModelWeights.load(net, file, ema);
                 }
                 GradNormResult r = analyse(net);
                 results.add(r);
@@ -137,7 +140,7 @@ final class GradnormCommand implements Callable<Integer> {
         Natives.seed(seed);
         try (ResidualNetwork net = ModelRegistry.create(c)) {
             for (int i = 0; i < files.size(); i++) {
-                WeightFiles.Loaded loaded = ModelWeights.load(net, files.get(i));
+                WeightFiles.Loaded loaded = ModelWeights.load(net, files.get(i), ema);
                 CheckpointRatios r = new CheckpointRatios(labels.get(i), epochOf(loaded), files.get(i), analyse(net));
                 r.result().writeCsv(out.resolve(r.csvName()));
                 all.add(r);

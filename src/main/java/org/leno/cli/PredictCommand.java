@@ -38,6 +38,9 @@ final class PredictCommand implements Callable<Integer> {
             description = "State dict or checkpoint: torch.save file (ours or PyTorch's) or .safetensors.")
     Path weights;
 
+    @Option(names = "--ema", description = "Use the checkpoint's weight average (model_ema, from train --model-ema).")
+    boolean ema;
+
     @Option(names = {"--val_resize", "--val-resize"}, defaultValue = "256",
             description = "Resize the shorter side to this (default: ${DEFAULT-VALUE}).")
     int valResize;
@@ -77,7 +80,7 @@ final class PredictCommand implements Callable<Integer> {
         Natives.threads(threads);
         ObjectMapper mapper = new ObjectMapper();
         try (ResidualNetwork net = ModelRegistry.create(config)) {
-            ModelWeights.load(net, weights);
+            ModelWeights.load(net, weights, ema);
             net.eval();
             for (Path image : images) {
                 float[] input;

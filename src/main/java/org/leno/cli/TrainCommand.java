@@ -22,6 +22,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -95,20 +96,24 @@ final class TrainCommand implements Callable<Integer> {
         TrainCommand given = parse(args, paths);
         List<String> fileArgs = given.config == null ? List.of() : fileArgs(given);
         TrainCommand merged = parseFile(concat(fileArgs, args), paths, given.config);
-        List<String> layers = new ArrayList<>();
+        List<List<String>> layers = new ArrayList<>();
         String data = merged.flags().value("data");
         boolean dummy = merged.flags().value("dummy");
         if (data == null && !dummy) {
-            layers.addAll(merged.flags().quickStartArgs());
+            layers.add(merged.flags().quickStartArgs());
         } else if (Datasets.FASHION_MNIST.equals(data)) {
-            layers.add("--n_classes=10");
+            layers.add(List.of("--n_classes=10"));
         }
-        layers.addAll(fileArgs);
+        layers.add(fileArgs);
         if (merged.flags().value("seed") == null) {
-            layers.add("--seed=" + (new SecureRandom().nextLong() >>> 16));
+            layers.add(List.of("--seed=" + (new SecureRandom().nextLong() >>> 16)));
         }
-        layers.addAll(args);
-        Flags<TrainConfig> flags = parseFile(layers, paths, given.config).flags();
+        layers.add(args);
+        List<ParseResult> parsed = new ArrayList<>();
+        for (List<String> layer : layers) {
+            parsed.add(parseFile(layer, paths, layer == fileArgs ? given.config : null).spec.commandLine().getParseResult());
+        }
+        Flags<TrainConfig> flags = parseFile(Flags.lastLayerWins(parsed), paths, given.config).flags();
         TrainConfig cfg = flags.build();
         return new Resolved(cfg, flags.toMap(cfg));
     }

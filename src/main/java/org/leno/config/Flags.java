@@ -16,6 +16,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * Binds a configuration record (whose components are {@link Flag}s or nested {@link FlagGroup}
@@ -325,6 +326,39 @@ public final class Flags<T extends Record> {
     }
 
     /** picocli's negative form of a boolean flag: --no-x for --x, --x for --no-x. */
+    /**
+     * The arguments of several parses (layers: defaults, a config file, the command line) merged so
+     * that an option's last layer wins as a whole: picocli itself appends the values of a
+     * multi-value option given twice (--lr_steps 6 9, then --lr_steps 1, would give 6 9 1).
+     */
+    public static List<String> lastLayerWins(List<ParseResult> layers) {
+        Map<String, List<String>> byOption = new LinkedHashMap<>();
+        for (ParseResult layer : layers) {
+            for (OptionSpec o : layer.matchedOptions()) {
+                byOption.remove(o.longestName()); // keeps the order in which the options were last given
+                byOption.put(o.longestName(), tokens(o));
+            }
+        }
+        List<String> args = new ArrayList<>();
+        byOption.values().forEach(args::addAll);
+        return args;
+    }
+
+    /** The option with the values a parse gave it, as separate arguments. */
+    private static List<String> tokens(OptionSpec o) {
+        Class<?> type = o.type();
+        if (type == boolean.class || type == Boolean.class) {
+            return List.of(Boolean.TRUE.equals(o.getValue()) ? o.longestName() : negated(o.longestName()));
+        }
+        List<String> tokens = new ArrayList<>();
+        tokens.add(o.longestName());
+        List<String> values = o.stringValues();
+        // a single-value option given twice in one layer keeps its last value, as argparse does
+        int keep = o.isMultiValue() ? Math.min(values.size(), o.arity().max()) : 1;
+        tokens.addAll(values.subList(values.size() - keep, values.size()));
+        return tokens;
+    }
+
     private static String negated(String name) {
         return name.startsWith("--no-") ? "--" + name.substring(5) : "--no-" + name.substring(2);
     }

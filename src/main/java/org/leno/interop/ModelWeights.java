@@ -21,7 +21,40 @@ public final class ModelWeights {
 
     /** Loads a state dict or checkpoint file into {@code net}; nothing is loaded unless all of it fits. */
     public static WeightFiles.Loaded load(ResidualNetwork net, Path file) {
-        WeightFiles.Loaded loaded = WeightFiles.readStateDict(file, limitsFor(net));
+        return load(net, file, false);
+    }
+
+    /** With {@code ema}, the checkpoint's weight average ({@code model_ema}) instead of its weights. */
+    public static WeightFiles.Loaded load(ResidualNetwork net, Path file, boolean ema) {
+        WeightFiles.Loaded loaded = checked(net, file, ema);
+        StateDict.load(net, loaded.stateDict(), file.toString());
+        return loaded;
+    }
+
+    /**
+     * Loads {@code file} into {@code net} to fine-tune it: all of it must fit, except a classifier of
+     * another class count, which keeps its fresh initialisation. Returns the keys so kept.
+     */
+    public static java.util.List<String> loadForFineTuning(ResidualNetwork net, Path file) {
+        WeightFiles.Loaded loaded = checked(net, file, false);
+        java.util.List<String> reset = new java.util.ArrayList<>();
+        try (NativeScope scope = NativeScope.open()) {
+            Map<String, org.bytedeco.pytorch.Tensor> model = StateDict.of(net);
+            for (String key : java.util.List.of("fc.weight", "fc.bias")) {
+                TensorData given = loaded.stateDict().get(key);
+                if (given != null && model.containsKey(key)
+                        && !java.util.Arrays.equals(given.shape(), Tensors.shape(model.get(key)))) {
+                    reset.add(key);
+                }
+            }
+        }
+        StateDict.load(net, loaded.stateDict(), file.toString(), java.util.Set.copyOf(reset));
+        return reset;
+    }
+
+    /** The file read within the model's budget, checked to be of the model's family and depth. */
+    private static WeightFiles.Loaded checked(ResidualNetwork net, Path file, boolean ema) {
+        WeightFiles.Loaded loaded = WeightFiles.readStateDict(file, limitsFor(net), ema);
         String wanted = net.config().arch().id();
         loaded.arch().ifPresent(arch -> {
             if (!arch.equalsIgnoreCase(wanted)) {
@@ -37,7 +70,6 @@ public final class ModelWeights {
             throw new InterchangeException(file + " holds a network with " + blocks + " blocks per stage, not "
                     + net.config().name() + "'s " + ours + "; pass the matching --model_depth");
         }
-        StateDict.load(net, loaded.stateDict(), file.toString());
         return loaded;
     }
 

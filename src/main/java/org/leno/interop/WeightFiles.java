@@ -79,6 +79,14 @@ public final class WeightFiles {
 
     /** {@link #readStateDict(Path)} within {@code limits}. */
     public static Loaded readStateDict(Path file, ReadLimits limits) {
+        return readStateDict(file, limits, false);
+    }
+
+    /**
+     * With {@code ema}, the checkpoint's weight average ({@code model_ema}: torchvision's AveragedModel
+     * state dict, its {@code n_averaged} counter left out) instead of its {@code state_dict}.
+     */
+    public static Loaded readStateDict(Path file, ReadLimits limits, boolean ema) {
         Object root = readObject(file, limits);
         if (!(root instanceof Map<?, ?> map)) {
             throw new InterchangeException(file + ": holds a " + PickleReader.typeName(root)
@@ -86,7 +94,16 @@ public final class WeightFiles {
         }
         Optional<Map<?, ?>> checkpoint = Optional.empty();
         Map<?, ?> dict = map;
-        if (map.get("state_dict") instanceof Map<?, ?> inner) {
+        if (ema) {
+            if (!(map.get("model_ema") instanceof Map<?, ?> average)) {
+                throw new InterchangeException(file + ": has no model_ema (a checkpoint of leno train --model-ema, or of "
+                        + "torchvision's train.py with --model-ema, has one)");
+            }
+            Map<Object, Object> weights = new LinkedHashMap<>(average);
+            weights.remove("n_averaged");
+            checkpoint = Optional.of(map);
+            dict = weights;
+        } else if (map.get("state_dict") instanceof Map<?, ?> inner) {
             checkpoint = Optional.of(map);
             dict = inner;
         } else if (map.get("model") instanceof Map<?, ?> inner && !map.containsKey("model.weight")) {

@@ -69,8 +69,17 @@ public final class StateDict {
      * a mismatch is one error naming the first offending keys (and both shapes).
      */
     public static void load(Module module, Map<String, TensorData> source, String from) {
+        load(module, source, from, java.util.Set.of());
+    }
+
+    /** As {@link #load(Module, Map, String)}, leaving the module's entries in {@code keep} as they are. */
+    public static void load(Module module, Map<String, TensorData> source, String from, java.util.Set<String> keep) {
         try (NativeScope scope = NativeScope.open()) {
-            Map<String, Tensor> target = of(module);
+            Map<String, Tensor> target = new java.util.LinkedHashMap<>(of(module));
+            target.keySet().removeAll(keep);
+            Map<String, TensorData> given = new java.util.LinkedHashMap<>(source);
+            given.keySet().removeAll(keep);
+            source = given;
             checkCompatible(target, source, from);
             try (NoGradGuard g = new NoGradGuard()) {
                 for (Map.Entry<String, Tensor> e : target.entrySet()) {

@@ -6,7 +6,10 @@ import picocli.CommandLine.ITypeConverter;
 
 /** The learning-rate schedules after warm-up, by torchvision's names; PyTorch's class names are accepted too. */
 public enum LrSchedulerKind {
-    MULTISTEP("MultiStepLR");
+    MULTISTEP("MultiStepLR"),
+    STEP("StepLR"),
+    COSINE("CosineAnnealingLR"),
+    EXPONENTIAL("ExponentialLR");
 
     private final String pytorchClass;
 

@@ -3,9 +3,10 @@ package org.leno.train;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
-import org.leno.model.ResidualNetwork;
 import org.leno.nn.StateDict;
 
 /** A model's parameters in PyTorch's {@code model.parameters()} order: the state dict's order without buffers. */
@@ -13,18 +14,20 @@ public final class Parameters {
     private Parameters() {
     }
 
-    public static List<Tensor> of(ResidualNetwork net) {
+    public static List<Tensor> of(Module net) {
+        Map<String, Tensor> all = StateDict.of(net);
+        return names(net).stream().map(all::get).toList();
+    }
+
+    /** The parameters' state-dict names, in that order. */
+    public static List<String> names(Module net) {
         var named = net.named_parameters(true);
-        Set<String> names = new HashSet<>();
+        Set<String> params = new HashSet<>();
         for (long i = 0; i < named.size(); i++) {
-            names.add(named.get(i).key().getString());
+            params.add(named.get(i).key().getString());
         }
-        List<Tensor> out = new ArrayList<>();
-        StateDict.of(net).forEach((k, v) -> {
-            if (names.contains(k)) {
-                out.add(v);
-            }
-        });
+        List<String> out = new ArrayList<>();
+        StateDict.of(net).keySet().stream().filter(params::contains).forEach(out::add);
         return out;
     }
 }

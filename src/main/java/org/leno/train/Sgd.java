@@ -1,138 +1,68 @@
 package org.leno.train;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.leno.interop.HostTensor;
-import org.leno.interop.TensorData;
-import org.leno.nn.NativeScope;
-import org.leno.nn.Tensors;
 
 /**
- * PyTorch's SGD (torch.optim.SGD, foreach off): weight decay on every parameter, momentum with
- * dampening 0, optional Nesterov. Its momentum buffers are kept here so that they can be saved
- * in, and restored from, PyTorch's optimizer state_dict layout.
+ * PyTorch's SGD (torch.optim.SGD, foreach off): per group weight decay, momentum with dampening 0,
+ * optional Nesterov; momentum buffers saved as PyTorch saves them.
  */
-public final class Sgd {
-    private final List<Tensor> params;
-    private final Tensor[] momentumBuffers;
+public final class Sgd extends GroupedOptimizer {
     private final double momentum;
-    private final double weightDecay;
     private final boolean nesterov;
-    private double lr;
 
-    public Sgd(List<Tensor> params, double lr, double momentum, double weightDecay, boolean nesterov) {
+    public Sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
+        super(groups, lr);
         if (nesterov && momentum <= 0) {
             throw new IllegalArgumentException("--nesterov needs a positive --momentum");
         }
-        this.params = List.copyOf(params);
-        this.momentumBuffers = new Tensor[params.size()];
-        this.lr = lr;
         this.momentum = momentum;
-        this.weightDecay = weightDecay;
         this.nesterov = nesterov;
     }
 
-    public void setLr(double lr) { this.lr = lr; }
-
-    public double lr() { return lr; }
-
-    public void step() {
-        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-            Scalar decay = new Scalar(weightDecay);
-            Scalar mom = new Scalar(momentum);
-            Scalar one = new Scalar(1.0);
-            Scalar minusLr = new Scalar(-lr);
-            for (int i = 0; i < params.size(); i++) {
-                // one scope per parameter: its temporaries (the decayed gradient) are freed before the
-                // next parameter's, as in PyTorch, instead of a model-sized set living until the end
-                try (NativeScope perParameter = NativeScope.open()) {
-                    update(i, decay, mom, one, minusLr);
-                }
-            }
-        }
+    /** One group of {@code params} with {@code weightDecay}. */
+    public Sgd(List<Tensor> params, double lr, double momentum, double weightDecay, boolean nesterov) {
+        this(List.of(new ParamGroup("other", names(params.size()), params, weightDecay)), lr, momentum, nesterov);
     }
 
-    private void update(int i, Scalar decay, Scalar mom, Scalar one, Scalar minusLr) {
-        Tensor p = params.get(i);
-        Tensor grad = p.grad();
-        if (!grad.defined()) {
-            return;
-        }
-        Tensor d = weightDecay != 0 ? grad.add(p, decay) : grad;
+    static List<String> names(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(String::valueOf).toList();
+    }
+
+    @Override
+    void update(Tensor p, Tensor grad, Map<String, Tensor> state, ParamGroup group, int index) {
+        Tensor d = group.weightDecay() != 0 ? grad.add(p, new Scalar(group.weightDecay())) : grad;
         if (momentum != 0) {
-            if (momentumBuffers[i] == null) {
-                momentumBuffers[i] = NativeScope.escape(d.clone());
+            Tensor buf = state.get("momentum_buffer");
+            if (buf == null) {
+                buf = keep(d.clone());
+                state.put("momentum_buffer", buf);
             } else {
-                momentumBuffers[i].mul_(mom).add_(d, one);
+                buf.mul_(new Scalar(momentum)).add_(d, new Scalar(1.0));
             }
-            d = nesterov ? d.add(momentumBuffers[i], mom) : momentumBuffers[i];
+            d = nesterov ? d.add(buf, new Scalar(momentum)) : buf;
         }
-        p.add_(d, minusLr);
+        p.add_(d, new Scalar(-lr()));
     }
 
-    /**
-     * PyTorch's {@code optimizer.state_dict()}: momentum buffers by parameter index, one param group.
-     * The buffers are streamed from native memory when written ({@link Tensors#lazy}).
-     */
-    public Map<String, Object> stateDict() {
-        Map<Object, Object> state = new LinkedHashMap<>();
-        for (int i = 0; i < momentumBuffers.length; i++) {
-            if (momentumBuffers[i] != null) {
-                Map<String, Object> s = new LinkedHashMap<>();
-                s.put("momentum_buffer", Tensors.lazy(momentumBuffers[i]));
-                state.put((long) i, s);
-            }
-        }
-        Map<String, Object> group = new LinkedHashMap<>();
-        group.put("lr", lr);
-        group.put("momentum", momentum);
-        group.put("dampening", 0.0);
-        group.put("weight_decay", weightDecay);
-        group.put("nesterov", nesterov);
-        group.put("maximize", false);
-        group.put("foreach", null);
-        group.put("differentiable", false);
-        List<Object> ids = new ArrayList<>();
-        for (long i = 0; i < params.size(); i++) {
-            ids.add(i);
-        }
-        group.put("params", ids);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("state", state);
-        out.put("param_groups", List.of(group));
-        return out;
+    @Override
+    Map<String, Object> hyperParameters(ParamGroup group) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("momentum", momentum);
+        h.put("dampening", 0.0);
+        h.put("weight_decay", group.weightDecay());
+        h.put("nesterov", nesterov);
+        h.put("maximize", false);
+        h.put("foreach", null);
+        h.put("differentiable", false);
+        return h;
     }
 
-    /** Restores momentum buffers from a PyTorch SGD state_dict (ours or the reference's). */
-    public void loadStateDict(Map<?, ?> stateDict, String source) {
-        if (!(stateDict.get("state") instanceof Map<?, ?> state)) {
-            throw new IllegalArgumentException(source + ": optimizer state has no 'state'");
-        }
-        Tensor[] loaded = new Tensor[params.size()];
-        for (Map.Entry<?, ?> e : state.entrySet()) {
-            int i = ((Number) e.getKey()).intValue();
-            if (i < 0 || i >= params.size()) {
-                throw new IllegalArgumentException(source + ": optimizer state for parameter " + i + ", the model has "
-                        + params.size());
-            }
-            Object buf = e.getValue() instanceof Map<?, ?> m ? m.get("momentum_buffer") : null;
-            if (buf instanceof HostTensor h) {
-                TensorData t = TensorData.copyOf(h);
-                long[] want = Tensors.shape(params.get(i));
-                if (!java.util.Arrays.equals(t.shape(), want)) {
-                    throw new IllegalArgumentException(source + ": momentum buffer " + i + " is " + t.shapeText()
-                            + ", parameter is " + TensorData.shapeText(want));
-                }
-                // onto the parameter's device and dtype (a no-op on the CPU)
-                loaded[i] = NativeScope.escape(Tensors.fromHost(t).to(params.get(i), false, false,
-                        new org.bytedeco.pytorch.MemoryFormatOptional()));
-            }
-        }
-        System.arraycopy(loaded, 0, momentumBuffers, 0, loaded.length);
+    @Override
+    List<String> stateKeys() {
+        return List.of("momentum_buffer");
     }
 }

@@ -1,6 +1,7 @@
 package org.leno.train;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.leno.config.Flag;
 import org.leno.config.FlagGroup;
@@ -15,8 +16,8 @@ import org.leno.model.ModelConfig;
  * args.json is written from these records (config.Flags), so a new flag is one component here.
  */
 public record TrainConfig(ModelConfig model, Data data, Augmentation augmentation, Optimization optimization,
-                          Schedule schedule, Checkpointing checkpointing, Runtime runtime, Distributed distributed,
-                          ReferenceOnly referenceOnly) {
+                          Schedule schedule, Regularization regularization, Checkpointing checkpointing, Runtime runtime,
+                          Distributed distributed, ReferenceOnly referenceOnly) {
 
     public TrainConfig {
         if (checkpointing.evaluate() && checkpointing.resume() == null) {
@@ -28,10 +29,6 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
         }
         if (data.data() != null && data.dummy()) {
             throw new IllegalArgumentException("--data and --dummy exclude each other");
-        }
-        if (augmentation.mixupAlpha() > 0 || augmentation.cutmixAlpha() > 0) {
-            throw new IllegalArgumentException("--mixup-alpha and --cutmix-alpha work in leno bench data; "
-                    + "leno train does not apply them yet");
         }
     }
 
@@ -109,23 +106,96 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
     /** The optimizer and what it is applied to. */
     @FlagGroup(heading = "Optimizer")
     public record Optimization(
+            @Flag(names = "--optimizer", value = "sgd", description = "sgd (torch.optim.SGD) or adamw (torch.optim.AdamW).")
+            OptimizerKind optimizer,
             @Flag(names = {"--lr", "--learning-rate"}, value = "0.1", quickStart = "0.01",
-                    description = "Initial learning rate.")
+                    description = "Initial learning rate (the rate reached after warm-up).")
             double lr,
             @Flag(names = "--momentum", value = "0.9", description = "SGD momentum.")
             double momentum,
             @Flag(names = {"--weight-decay", "--wd", "--weight_decay"}, value = "1e-4", quickStart = "5e-5",
-                    description = "Weight decay.")
+                    description = "Weight decay (decoupled for adamw).")
             double weightDecay,
             @Flag(names = "--nesterov", value = "false", description = "Nesterov momentum.")
-            boolean nesterov) {
+            boolean nesterov,
+            @Flag(names = {"--adam-betas", "--adam_betas"}, value = "0.9,0.999", arity = "2", paramLabel = "B1 B2",
+                    description = "AdamW's betas.")
+            double[] adamBetas,
+            @Flag(names = {"--adam-eps", "--adam_eps"}, value = "1e-8", description = "AdamW's eps.")
+            double adamEps,
+            @Flag(names = {"--norm-weight-decay", "--norm_weight_decay"},
+                    description = "Weight decay of BatchNorm weights and biases, a parameter group of their own as "
+                            + "torchvision's (default: as --weight-decay).")
+            Double normWeightDecay,
+            @Flag(names = {"--bias-weight-decay", "--bias_weight_decay"},
+                    description = "Weight decay of every parameter named bias, a group of their own as torchvision's "
+                            + "(default: as its layer's).")
+            Double biasWeightDecay,
+            @Flag(names = {"--clip-grad-norm", "--clip_grad_norm"}, value = "0",
+                    description = "Clip the global gradient norm to this, as clip_grad_norm_ (0: off); the norm before "
+                            + "clipping is written to grad_norm.tsv every --print-freq batches.")
+            double clipGradNorm,
+            @Flag(names = {"--accum-steps", "--accum_steps"}, value = "1",
+                    description = "One optimizer update per K batches, each batch's loss divided by K (an update on K x "
+                            + "--batch-size images, BatchNorm aside).")
+            int accumSteps) {
 
         public Optimization {
+            adamBetas = adamBetas.clone();
             if (!(lr > 0)) {
                 throw new IllegalArgumentException("--lr must be positive, got " + lr);
             }
             if (nesterov && momentum <= 0) {
                 throw new IllegalArgumentException("--nesterov needs a positive --momentum");
+            }
+            if (nesterov && optimizer != OptimizerKind.SGD) {
+                throw new IllegalArgumentException("--nesterov is an SGD option; --optimizer is " + optimizer);
+            }
+            if (clipGradNorm < 0) {
+                throw new IllegalArgumentException("--clip-grad-norm must not be negative, got " + clipGradNorm);
+            }
+            if (accumSteps < 1) {
+                throw new IllegalArgumentException("--accum-steps must be at least 1, got " + accumSteps);
+            }
+        }
+
+        @Override
+        public double[] adamBetas() { return adamBetas.clone(); }
+
+        /** The optimizer over {@code net}'s parameters, grouped as torchvision's set_weight_decay groups them. */
+        public Optimizer create(org.bytedeco.pytorch.Module net) {
+            List<ParamGroup> groups = ParamGroup.of(net, weightDecay, normWeightDecay, biasWeightDecay);
+            return optimizer == OptimizerKind.ADAMW ? new AdamW(groups, lr, adamBetas[0], adamBetas[1], adamEps)
+                    : new Sgd(groups, lr, momentum, nesterov);
+        }
+    }
+
+    /** What keeps training from fitting too closely, besides augmentation. */
+    @FlagGroup(heading = "Regularisation")
+    public record Regularization(
+            @Flag(names = {"--label-smoothing", "--label_smoothing"}, value = "0",
+                    description = "CrossEntropyLoss(label_smoothing=): this share of each target spread over all classes.")
+            double labelSmoothing,
+            @Flag(names = {"--model-ema", "--model_ema"}, value = "false",
+                    description = "Keep an exponential moving average of the weights (and buffers), validated every "
+                            + "epoch into val_ema.log and saved as model_ema, as torchvision's.")
+            boolean modelEma,
+            @Flag(names = {"--model-ema-steps", "--model_ema_steps"}, value = "32",
+                    description = "Update the average every N batches.")
+            int modelEmaSteps,
+            @Flag(names = {"--model-ema-decay", "--model_ema_decay"}, value = "0.99998",
+                    description = "Its decay, adjusted by world size x batch x steps / epochs as torchvision's.")
+            double modelEmaDecay) {
+
+        public Regularization {
+            if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+                throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
+            }
+            if (modelEmaSteps < 1) {
+                throw new IllegalArgumentException("--model-ema-steps must be at least 1, got " + modelEmaSteps);
+            }
+            if (!(modelEmaDecay > 0 && modelEmaDecay < 1)) {
+                throw new IllegalArgumentException("--model-ema-decay must be in (0, 1), got " + modelEmaDecay);
             }
         }
     }
@@ -139,14 +209,36 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
                     description = "Manual epoch number (useful on restarts).")
             int startEpoch,
             @Flag(names = {"--lr_scheduler", "--lr-scheduler"}, value = "multistep", paramLabel = "NAME",
-                    description = "multistep (the reference's MultiStepLR; PyTorch's class name is accepted).")
+                    description = "multistep (the reference's MultiStepLR), step, cosine or exponential; PyTorch's class "
+                            + "names are accepted.")
             LrSchedulerKind scheduler,
             @Flag(names = {"--lr_steps", "--lr-steps"}, value = "30,60,80", quickStart = "6,9", arity = "1..*",
-                    description = "Epochs at which multistep decays the rate.")
+                    description = "Epochs at which multistep decays the rate (counted from the end of warm-up).")
             int[] lrSteps,
             @Flag(names = {"--lr_reduce_factor", "--lr-reduce-factor"}, value = "0.1",
                     description = "Multistep's decay factor.")
             double lrReduceFactor,
+            @Flag(names = {"--lr-step-size", "--lr_step_size"}, value = "30", description = "Step's period in epochs.")
+            int lrStepSize,
+            @Flag(names = {"--lr-gamma", "--lr_gamma"}, value = "0.1",
+                    description = "Step's decay factor, and exponential's per epoch.")
+            double lrGamma,
+            @Flag(names = {"--lr-min", "--lr_min"}, value = "0", description = "Cosine's final rate (eta_min).")
+            double lrMin,
+            @Flag(names = {"--lr-warmup-epochs", "--lr_warmup_epochs"}, value = "0",
+                    description = "Epochs of warm-up before the main schedule (0: none).")
+            int warmupEpochs,
+            @Flag(names = {"--lr-warmup-method", "--lr_warmup_method"}, value = "constant",
+                    description = "linear (LinearLR from the decay factor up to the rate) or constant (ConstantLR at it), "
+                            + "as torchvision's.")
+            WarmupMethod warmupMethod,
+            @Flag(names = {"--lr-warmup-decay", "--lr_warmup_decay"}, value = "0.01",
+                    description = "The warm-up's starting factor of the rate.")
+            double warmupDecay,
+            @Flag(names = {"--sched-on-updates", "--sched_on_updates"}, value = "false",
+                    description = "Change the rate after every optimizer update rather than every epoch, as timm does "
+                            + "(epoch counts become update counts).")
+            boolean onUpdates,
             @Flag(names = {"--lr-schedule-compat", "--lr_schedule_compat"}, value = "false",
                     description = "Decay one epoch early, as the reference does (it steps its scheduler at the start of each epoch).")
             boolean compat) {
@@ -159,10 +251,38 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             if (startEpoch < 0) {
                 throw new IllegalArgumentException("--start-epoch must not be negative, got " + startEpoch);
             }
+            if (lrStepSize < 1) {
+                throw new IllegalArgumentException("--lr-step-size must be at least 1, got " + lrStepSize);
+            }
+            if (!(lrGamma > 0) || !(lrReduceFactor > 0)) {
+                throw new IllegalArgumentException("--lr-gamma and --lr_reduce_factor must be positive");
+            }
+            if (lrMin < 0) {
+                throw new IllegalArgumentException("--lr-min must not be negative, got " + lrMin);
+            }
+            if (warmupEpochs < 0) {
+                throw new IllegalArgumentException("--lr-warmup-epochs must not be negative, got " + warmupEpochs);
+            }
+            if (!(warmupDecay > 0 && warmupDecay <= 1)) {
+                throw new IllegalArgumentException("--lr-warmup-decay must be in (0, 1], got " + warmupDecay);
+            }
+            if (scheduler == LrSchedulerKind.COSINE && warmupEpochs >= epochs && epochs > 0) {
+                throw new IllegalArgumentException("--lr-scheduler cosine needs --epochs above --lr-warmup-epochs");
+            }
+            if (compat && (onUpdates || warmupEpochs > 0 || scheduler != LrSchedulerKind.MULTISTEP)) {
+                throw new IllegalArgumentException("--lr-schedule-compat reproduces the reference's MultiStepLR only "
+                        + "(no warm-up, no --sched-on-updates)");
+            }
         }
 
         @Override
         public int[] lrSteps() { return lrSteps.clone(); }
+
+        /** The schedule of rates from {@code base}. */
+        public LrSchedule lrSchedule(double base) {
+            return new LrSchedule(base, scheduler, lrSteps, lrReduceFactor, lrStepSize, lrGamma, lrMin, epochs,
+                    warmupEpochs, warmupMethod, warmupDecay, compat, onUpdates);
+        }
     }
 
     /** Where results go, and what a run starts from. */
@@ -171,11 +291,50 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             @Flag(names = {"--result_path", "--result-path"}, value = "results", paramLabel = "DIR",
                     description = "Where args.json, train.log, val.log and checkpoints go.")
             Path resultPath,
-            @Flag(names = "--resume", paramLabel = "PATH",
-                    description = "Checkpoint to resume from (ours or the reference's).")
+            @Flag(names = "--resume", paramLabel = "PATH|auto",
+                    description = "Checkpoint to resume from (ours or the reference's); auto: --result_path's "
+                            + "checkpoint.pth.tar if there is one, else a fresh start (for restarted jobs).")
             Path resume,
             @Flag(names = {"-e", "--evaluate"}, value = "false", description = "Validate the --resume model on the val set and stop.")
-            boolean evaluate) {
+            boolean evaluate,
+            @Flag(names = "--weights", paramLabel = "FILE",
+                    description = "Start from these weights (state dict, checkpoint or safetensors) at epoch 0 with a fresh "
+                            + "optimizer; a classifier of another class count is re-initialised.")
+            Path weights,
+            @Flag(names = {"--save-every", "--save_every"}, value = "0", paramLabel = "N",
+                    description = "Also write the resumable checkpoint.pth.tar every N iterations (0: only after each epoch).")
+            int saveEvery,
+            @Flag(names = {"--checkpoint-hist", "--checkpoint_hist"}, value = "0", paramLabel = "K",
+                    description = "Keep checkpoint_epoch<E>.pth.tar of the last K epochs.")
+            int checkpointHist,
+            @Flag(names = {"--keep-epochs", "--keep_epochs"}, value = "0", paramLabel = "E", arity = "1..*",
+                    description = "Also keep checkpoint_epoch<E>.pth.tar of these epochs, whatever --checkpoint-hist "
+                            + "removes (0: none).")
+            int[] keepEpochs,
+            @Flag(names = "--report", value = "false",
+                    description = "Rewrite report.html in --result_path after every epoch (leno report of this run).")
+            boolean report) {
+
+        /** Whether checkpoint_epoch{@code epochsDone}.pth.tar is kept for good. */
+        public boolean keeps(int epochsDone) {
+            return java.util.Arrays.stream(keepEpochs).anyMatch(e -> e == epochsDone);
+        }
+
+        @Override
+        public int[] keepEpochs() { return keepEpochs.clone(); }
+
+        /** The value of --resume that means "this run's own checkpoint, if there is one". */
+        public static final Path AUTO = Path.of("auto");
+
+        public Checkpointing {
+            keepEpochs = keepEpochs == null ? new int[0] : keepEpochs.clone();
+            if (saveEvery < 0 || checkpointHist < 0) {
+                throw new IllegalArgumentException("--save-every and --checkpoint-hist must not be negative");
+            }
+            if (weights != null && resume != null && !resume.equals(AUTO)) {
+                throw new IllegalArgumentException("--weights starts a new run, --resume continues one: give one of them");
+            }
+        }
     }
 
     /** How the computation runs. */

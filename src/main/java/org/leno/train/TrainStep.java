@@ -1,109 +1,160 @@
 package org.leno.train;
 
+import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.leno.analysis.BlockGradients;
+import org.leno.distributed.GradientSync;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Tensors;
 
 /**
- * One optimisation step: forward (optionally under CPU bf16 autocast), mean cross-entropy,
- * backward, SGD; every native object it creates is freed when it returns.
+ * One micro-batch of training: forward (optionally under autocast), mean cross-entropy (with label
+ * smoothing, on class indices or on the soft targets of batch mixing), divided by the number of
+ * micro-batches of the update, and backward, whose gradients add up; on the last micro-batch of an
+ * update also the gradient average over ranks, clipping, the optimizer's step and clearing the
+ * gradients. Every native object it creates is freed when it returns.
  */
 public final class TrainStep {
     /**
-     * The step's loss and its top-1 and top-5 hits (a non-finite loss means nothing was updated),
-     * and the gradient norms at the block boundaries when they were asked for (else null).
+     * The micro-batch's loss (not divided) and its top-1 and top-5 hits, the gradient norms at the
+     * block boundaries when they were asked for (else null), and the global gradient norm before
+     * clipping when this was an update with clipping (else NaN). A non-finite loss means nothing was
+     * computed backward or updated.
      */
-    public record Result(double loss, int hits1, int hits5, double[] boundaryNorms) {}
+    public record Result(double loss, int hits1, int hits5, double[] boundaryNorms, double gradNorm) {}
+
+    /** How to run one micro-batch: its share of the update, whether it completes it, what to record. */
+    public record Options(long seed, int microBatches, boolean update, boolean countHits, boolean gradNorms) {
+        /** A whole update of one batch. */
+        public static Options single(long seed, boolean countHits) {
+            return new Options(seed, 1, true, countHits, false);
+        }
+    }
 
     private final ResidualNetwork net;
-    private final Sgd sgd;
-    private final boolean bf16;
-    private final org.leno.distributed.GradientSync sync;
+    private final Optimizer optimizer;
+    private final Amp amp;
+    private final GradientSync sync;
     private final ComputeDevice device;
+    private final double labelSmoothing;
+    private final double clipGradNorm;
 
-    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
-        this(net, sgd, bf16, null, ComputeDevice.cpu());
+    /** A plain step on the CPU: no autocast unless {@code bf16}, no sync, no smoothing, no clipping. */
+    public TrainStep(ResidualNetwork net, Optimizer optimizer, boolean bf16) {
+        this(net, optimizer, bf16 ? Amp.BF16 : Amp.NONE, null, ComputeDevice.cpu(), 0, 0);
     }
 
     /**
-     * With a gradient sync, gradients are averaged over the ranks before the SGD step. Batches
-     * are moved to {@code device}, where the model must already be.
+     * With a gradient sync, gradients are averaged over the ranks before the update. Batches are
+     * moved to {@code device}, where the model must already be.
      */
-    public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16, org.leno.distributed.GradientSync sync, ComputeDevice device) {
+    public TrainStep(ResidualNetwork net, Optimizer optimizer, Amp amp, GradientSync sync, ComputeDevice device,
+                     double labelSmoothing, double clipGradNorm) {
         this.net = net;
-        this.sgd = sgd;
-        this.bf16 = bf16;
+        this.optimizer = optimizer;
+        this.amp = amp;
         this.sync = sync;
         this.device = device;
+        this.labelSmoothing = labelSmoothing;
+        this.clipGradNorm = clipGradNorm;
     }
 
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
-        return run(images, labels, seed, countHits, false);
+        return run(images, labels, null, null, Options.single(seed, countHits));
     }
 
-    /** With {@code gradNorms}, also records ||dL/dx|| at every block boundary (no extra pass). */
-    public Result run(Tensor hostImages, Tensor hostLabels, long seed, boolean countHits, boolean gradNorms) {
+    /**
+     * {@code targets}: soft targets (N x classes) from batch mixing, or null for {@code labels};
+     * {@code hitLabels}: what top-1/top-5 count against (mixing's dominant labels), null for {@code labels}.
+     */
+    public Result run(Tensor hostImages, Tensor labels, Tensor targets, Tensor hitLabels, Options o) {
         try (NativeScope scope = NativeScope.open()) {
             Tensor images = device.put(hostImages);
-            Tensor labels = device.put(hostLabels);
-            org.leno.analysis.BlockGradients observer = gradNorms ? new org.leno.analysis.BlockGradients() : null;
-            torch.manual_seed(seed);
+            Tensor classes = device.put(labels);
+            BlockGradients observer = o.gradNorms() ? new BlockGradients() : null;
+            torch.manual_seed(o.seed());
+            boolean syncs = sync != null && o.update();
             Tensor output;
             Tensor loss;
-            if (bf16) {
-                // autocast state is per thread: set it on the thread that runs forward
-                torch.set_autocast_dtype(device.type(), torch.ScalarType.BFloat16);
-                torch.set_autocast_enabled(device.type(), true);
-                torch.increment_nesting();
-            }
-            try {
-                if (sync != null) {
+            try (Autocast cast = Autocast.of(amp, device)) {
+                if (syncs) {
                     sync.beforeForward();
                 }
                 output = net.forward(images, observer);
-                loss = torch.cross_entropy(output, labels);
-            } finally {
-                if (bf16) {
-                    // the cached bf16 weight copies would go stale after SGD updates the weights
-                    if (torch.decrement_nesting() == 0) {
-                        torch.clear_cache();
-                    }
-                    torch.set_autocast_enabled(device.type(), false);
-                }
+                loss = torch.cross_entropy_loss(output, targets == null ? classes : device.put(targets), new TensorOptional(),
+                        1, -100, labelSmoothing);
             }
             double lossValue = loss.item_double();
             if (!Double.isFinite(lossValue)) {
-                return new Result(lossValue, 0, 0, null);
+                return new Result(lossValue, 0, 0, null, Double.NaN);
             }
-            net.zero_grad(true);
-            if (sync != null) {
+            Tensor scaled = o.microBatches() == 1 ? loss : loss.div(new org.bytedeco.pytorch.Scalar((double) o.microBatches()));
+            if (syncs) {
                 sync.beforeBackward(output);
-            }
-            if (sync != null) {
-                sync.backward(loss);
+                sync.backward(scaled);
+                sync.afterBackward();
             } else {
-                loss.backward();
+                scaled.backward();
             }
             double[] norms = observer == null ? null : observer.norms();
-            if (sync != null) {
-                sync.afterBackward();
+            double gradNorm = Double.NaN;
+            if (o.update()) {
+                if (clipGradNorm > 0) {
+                    gradNorm = clip(optimizer.params(), clipGradNorm);
+                }
+                optimizer.step();
+                net.zero_grad(true);
             }
-            sgd.step();
-            if (!countHits) {
-                return new Result(lossValue, 0, 0, norms);
-            }
-            int[] hits = hits(output, labels);
-            return new Result(lossValue, hits[0], hits[1], norms);
+            int[] hits = o.countHits() ? hits(output, hitLabels == null ? classes : device.put(hitLabels)) : new int[2];
+            return new Result(lossValue, hits[0], hits[1], norms, gradNorm);
         }
+    }
+
+    /** PyTorch's clip_grad_norm_: the global 2-norm of the gradients, scaled down to {@code max} when above it. */
+    static double clip(java.util.List<Tensor> params, double max) {
+        TensorVector grads = new TensorVector();
+        for (Tensor p : params) {
+            if (p.grad().defined()) {
+                grads.push_back(p);
+            }
+        }
+        return torch.clip_grad_norm_(grads, max, 2.0, false);
     }
 
     static int[] hits(Tensor output, Tensor labels) {
         float[] logits = Tensors.floats(output);
-        long[] targets = java.util.Arrays.stream(Tensors.toHost(labels).toDoubles()).mapToLong(d -> (long) d).toArray();
+        long[] targets = Arrays.stream(Tensors.toHost(labels).toDoubles()).mapToLong(d -> (long) d).toArray();
         int classes = (int) output.size(1);
         return Accuracy.hits(logits, targets, classes, 1, Math.min(5, classes));
+    }
+
+    /** Autocast for the forward pass, set on the thread that runs it, and undone after it. */
+    private static final class Autocast implements AutoCloseable {
+        private final ComputeDevice device;
+
+        private Autocast(ComputeDevice device) {
+            this.device = device;
+            torch.set_autocast_dtype(device.type(), torch.ScalarType.BFloat16);
+            torch.set_autocast_enabled(device.type(), true);
+            torch.increment_nesting();
+        }
+
+        static Autocast of(Amp amp, ComputeDevice device) {
+            return amp == Amp.BF16 ? new Autocast(device) : null;
+        }
+
+        @Override
+        public void close() {
+            // the cached low-precision weight copies would go stale after the optimizer updates the weights
+            if (torch.decrement_nesting() == 0) {
+                torch.clear_cache();
+            }
+            torch.set_autocast_enabled(device.type(), false);
+        }
     }
 }

@@ -66,6 +66,18 @@ class TrainConfigTest {
     }
 
     @Test
+    void aListGivenInALaterLayerReplacesTheEarlierList(@TempDir Path dir) throws IOException {
+        // picocli alone appends a repeated multi-value option: the quick start's 6 9 then 1 would be 6 9 1
+        assertThat(resolve("--lr_steps", "1").config().schedule().lrSteps()).containsExactly(1);
+        assertThat(resolve("--crop-scale", "0.5", "1").config().data().cropScale()).containsExactly(0.5, 1.0);
+        Path yaml = dir.resolve("steps.yaml");
+        Files.writeString(yaml, "lr_steps: [3, 4]\n");
+        assertThat(resolve("--config", yaml.toString()).config().schedule().lrSteps()).containsExactly(3, 4);
+        assertThat(resolve("--config", yaml.toString(), "--lr_steps", "5").config().schedule().lrSteps()).containsExactly(5);
+        assertThat(resolve("--lr_steps", "2", "--no-channels-last").config().runtime().channelsLast()).isFalse();
+    }
+
+    @Test
     void argsJsonKeepsTheReferencesKeysAndReproducesTheRun(@TempDir Path dir) throws IOException {
         Map<String, Object> args = resolve("--data", "/data/x", "--lr", "0.05", "--lr_steps", "5", "7", "--nesterov",
                 "--no-channels-last", "--seed", "9").args();

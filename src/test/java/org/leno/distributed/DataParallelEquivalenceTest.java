@@ -62,7 +62,7 @@ class DataParallelEquivalenceTest {
 
     static Map<String, TensorData> train(ResidualNetwork net, GradientSync sync, float[][] data, int from, int count, int total) {
         Sgd sgd = new Sgd(Parameters.of(net), 0.05, 0.9, 1e-4, false);
-        TrainStep step = new TrainStep(net, sgd, false, sync, org.leno.nn.ComputeDevice.cpu());
+        TrainStep step = new TrainStep(net, sgd, org.leno.train.Amp.NONE, sync, org.leno.nn.ComputeDevice.cpu(), 0, 0);
         for (int s = 0; s < STEPS; s++) {
             try (NativeScope scope = NativeScope.open()) {
                 float[] slice = java.util.Arrays.copyOfRange(data[s], from * 3 * 32 * 32, (from + count) * 3 * 32 * 32);

@@ -18,7 +18,7 @@ class ScheduleAndAccuracyTest {
 
     @Test
     void correctScheduleSpends30_30_20_10EpochsAtTheFourRates() {
-        LrSchedule s = new LrSchedule(0.1, new int[] {30, 60, 80}, 0.1, false);
+        LrSchedule s = LrSchedule.multistep(0.1, new int[] {30, 60, 80}, 0.1, false);
         assertThat(epochsPerRate(s, 90).values()).containsExactly(30, 30, 20, 10);
         assertThat(s.lr(29)).isEqualTo(0.1);
         assertThat(s.lr(30)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-12));
@@ -26,7 +26,7 @@ class ScheduleAndAccuracyTest {
 
     @Test
     void referenceCompatibleScheduleDecaysOneEpochEarly() {
-        LrSchedule s = new LrSchedule(0.1, new int[] {30, 60, 80}, 0.1, true);
+        LrSchedule s = LrSchedule.multistep(0.1, new int[] {30, 60, 80}, 0.1, true);
         assertThat(epochsPerRate(s, 90).values()).containsExactly(29, 30, 20, 11);
         assertThat(s.lr(28)).isEqualTo(0.1);
         assertThat(s.lr(29)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-12));
@@ -35,7 +35,7 @@ class ScheduleAndAccuracyTest {
     @Test
     void resumingAtAMilestoneDecaysOnce() {
         // a run resumed at epoch 30 builds a new schedule: the rate is that of epoch 30, decayed once
-        LrSchedule resumed = new LrSchedule(0.1, new int[] {30, 60, 80}, 0.1, false);
+        LrSchedule resumed = LrSchedule.multistep(0.1, new int[] {30, 60, 80}, 0.1, false);
         assertThat(resumed.lr(30)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(resumed.lr(31)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-12));
     }

@@ -159,7 +159,12 @@ class TrajectoryEquivalenceTest {
     }
 
     static float[] images(int step) {
-        int n = BATCH * 3 * SIZE * SIZE;
+        return images(step, BATCH);
+    }
+
+    /** Batch {@code step} of the fixture scripts' formula, for batches of {@code batch} images. */
+    static float[] images(int step, int batch) {
+        int n = batch * 3 * SIZE * SIZE;
         long base = metaLong("input_base") + (long) step * n;
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -169,9 +174,13 @@ class TrajectoryEquivalenceTest {
     }
 
     static long[] labels(int step) {
-        long base = metaLong("label_base") + (long) step * BATCH;
-        long[] y = new long[BATCH];
-        for (int i = 0; i < BATCH; i++) {
+        return labels(step, BATCH);
+    }
+
+    static long[] labels(int step, int batch) {
+        long base = metaLong("label_base") + (long) step * batch;
+        long[] y = new long[batch];
+        for (int i = 0; i < batch; i++) {
             y[i] = Math.min(CLASSES - 1, (long) Math.floor((Fixtures.uniform(base + i) + 1.0) * 0.5 * CLASSES));
         }
         return y;

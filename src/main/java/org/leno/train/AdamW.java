@@ -1,0 +1,72 @@
+package org.leno.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.interop.PyTuple;
+
+/**
+ * PyTorch's AdamW (torch.optim.AdamW, amsgrad off, foreach off): decoupled weight decay per group,
+ * bias-corrected first and second moments; state as PyTorch saves it (step, exp_avg, exp_avg_sq).
+ */
+public final class AdamW extends GroupedOptimizer {
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+
+    public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
+        super(groups, lr);
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("--adam-betas must be in [0, 1), got " + beta1 + " " + beta2);
+        }
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("--adam-eps must be positive, got " + eps);
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    @Override
+    void update(Tensor p, Tensor grad, Map<String, Tensor> state, ParamGroup group, int index) {
+        if (state.isEmpty()) {
+            state.put("step", keep(torch.zeros(new long[0], new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Float))));
+            state.put("exp_avg", keep(torch.zeros_like(p)));
+            state.put("exp_avg_sq", keep(torch.zeros_like(p)));
+        }
+        Tensor stepT = state.get("step");
+        stepT.add_(new Scalar(1.0));
+        double step = stepT.item_double();
+        p.mul_(new Scalar(1 - lr() * group.weightDecay()));
+        Tensor expAvg = state.get("exp_avg");
+        Tensor expAvgSq = state.get("exp_avg_sq");
+        expAvg.mul_(new Scalar(beta1)).add_(grad, new Scalar(1 - beta1));
+        expAvgSq.mul_(new Scalar(beta2)).addcmul_(grad, grad, new Scalar(1 - beta2));
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2 = 1 - Math.pow(beta2, step);
+        double stepSize = lr() / biasCorrection1;
+        Tensor denom = expAvgSq.sqrt().div(new Scalar(Math.sqrt(biasCorrection2))).add_(new Scalar(eps));
+        p.addcdiv_(expAvg, denom, new Scalar(-stepSize));
+    }
+
+    @Override
+    Map<String, Object> hyperParameters(ParamGroup group) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("betas", PyTuple.of(beta1, beta2));
+        h.put("eps", eps);
+        h.put("weight_decay", group.weightDecay());
+        h.put("amsgrad", false);
+        h.put("foreach", null);
+        h.put("maximize", false);
+        h.put("capturable", false);
+        return h;
+    }
+
+    @Override
+    List<String> stateKeys() {
+        return List.of("step", "exp_avg", "exp_avg_sq");
+    }
+}
