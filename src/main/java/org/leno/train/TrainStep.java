@@ -23,6 +23,9 @@ public final class TrainStep {
     private final boolean bf16;
     private final org.leno.distributed.GradientSync sync;
     private final ComputeDevice device;
+    // --- issue 14 (fp16): loss scaling; null unless --amp fp16 ---
+    private GradScaler scaler;
+    private java.util.List<Tensor> scaledParams;
 
     public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
         this(net, sgd, bf16, null, ComputeDevice.cpu());
@@ -40,6 +43,13 @@ public final class TrainStep {
         this.device = device;
     }
 
+    /** --amp fp16 (issue 14): autocast to float16 and a dynamic loss scaler, whose step may be skipped. */
+    public TrainStep fp16(GradScaler scaler) {
+        this.scaler = scaler;
+        this.scaledParams = Parameters.of(net);
+        return this;
+    }
+
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
         return run(images, labels, seed, countHits, false);
     }
@@ -53,9 +63,10 @@ public final class TrainStep {
             torch.manual_seed(seed);
             Tensor output;
             Tensor loss;
-            if (bf16) {
+            boolean autocast = bf16 || scaler != null;
+            if (autocast) {
                 // autocast state is per thread: set it on the thread that runs forward
-                torch.set_autocast_dtype(device.type(), torch.ScalarType.BFloat16);
+                torch.set_autocast_dtype(device.type(), scaler != null ? torch.ScalarType.Half : torch.ScalarType.BFloat16);
                 torch.set_autocast_enabled(device.type(), true);
                 torch.increment_nesting();
             }
@@ -66,7 +77,7 @@ public final class TrainStep {
                 output = net.forward(images, observer);
                 loss = torch.cross_entropy(output, labels);
             } finally {
-                if (bf16) {
+                if (autocast) {
                     // the cached bf16 weight copies would go stale after SGD updates the weights
                     if (torch.decrement_nesting() == 0) {
                         torch.clear_cache();
@@ -82,16 +93,22 @@ public final class TrainStep {
             if (sync != null) {
                 sync.beforeBackward(output);
             }
+            Tensor backwardFrom = scaler != null ? scaler.scale(loss) : loss; // issue 14 (fp16)
             if (sync != null) {
-                sync.backward(loss);
+                sync.backward(backwardFrom);
             } else {
-                loss.backward();
+                backwardFrom.backward();
             }
             double[] norms = observer == null ? null : observer.norms();
             if (sync != null) {
                 sync.afterBackward();
             }
-            sgd.step();
+            if (scaler != null) { // issue 14 (fp16): skipped when a gradient is inf/NaN
+                scaler.step(scaledParams, sgd::step);
+                scaler.update();
+            } else {
+                sgd.step();
+            }
             if (!countHits) {
                 return new Result(lossValue, 0, 0, norms);
             }
