@@ -228,6 +228,11 @@ public final class ProcessGroup implements AutoCloseable {
         }
     }
 
+    /** Sums {@code t} element-wise over the ranks, in place (on the model's backend: NCCL for CUDA tensors). */
+    public void sumInPlace(Tensor t) {
+        await(tensors().allreduce(new TensorVector(t)), "allreduce of BatchNorm statistics");
+    }
+
     /** Element-wise sum over ranks. */
     public double[] sum(double[] values) {
         return reduce(values, ReduceOp.RedOpType.SUM, "allreduce of sums");
