@@ -22,6 +22,7 @@ final class WorkerLauncher {
     private final int threads;
     private final long seed;
     private final List<String> originalArgs;
+    private final boolean nccl;
 
     /** For the resolved configuration; {@code originalArgs} start with the verb. */
     WorkerLauncher(TrainConfig cfg, String[] originalArgs) {
@@ -37,6 +38,7 @@ final class WorkerLauncher {
         this.threads = cfg.runtime().threads();
         this.seed = cfg.runtime().seed();
         this.originalArgs = List.of(originalArgs);
+        this.nccl = d.nccl();
     }
 
     /** Copies a worker's output line by line, so that the workers' lines never interleave mid-line. */
@@ -89,6 +91,9 @@ final class WorkerLauncher {
             cmd.addAll(List.of("--spawned-worker", "--world-size", String.valueOf(nodes * nproc),
                     "--rank", String.valueOf(nodeRank * nproc + i),
                     "--threads", String.valueOf(Math.max(1, (threads > 0 ? threads : cores) / nproc))));
+            if (nccl) { // one CUDA device per worker: its local rank (issue 14)
+                cmd.addAll(List.of("--gpu", String.valueOf(i)));
+            }
             // one seed for all workers: their shards come from the same shuffle
             cmd.addAll(List.of("--seed", String.valueOf(seed), "--batch-size", String.valueOf(Math.max(1, batchSize / nproc)),
                     "--workers", String.valueOf((workers + nproc - 1) / nproc)));

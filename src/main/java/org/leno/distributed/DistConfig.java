@@ -16,10 +16,6 @@ public record DistConfig(String host, int port, int worldSize, int rank, String 
         if (!backend.equals("gloo") && !backend.equals("nccl")) {
             throw new IllegalArgumentException("--dist-backend must be gloo or nccl, got " + backend);
         }
-        if (backend.equals("nccl")) {
-            throw new IllegalArgumentException("--dist-backend nccl needs CUDA and the GPU natives; this installation has "
-                    + "the CPU natives: use --dist-backend gloo");
-        }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("--dist-url port must be 1-65535, got " + port);
         }

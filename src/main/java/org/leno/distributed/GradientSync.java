@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.SizeTVector;
 import org.bytedeco.pytorch.SizeTVectorVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Averages gradients over the ranks of a process group. {@code reducer}: PyTorch DDP's native
@@ -22,6 +23,19 @@ public final class GradientSync {
 
     public enum Mode { REDUCER, COALESCED }
 
+    /**
+     * The type gradient buckets travel in: fp32 (none), or compressed as DDP's communication hooks
+     * do: divided by the world size, cast to fp16 or bf16, all-reduced, cast back into the bucket.
+     */
+    public enum Compression {
+        NONE, FP16, BF16;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private static final long BUCKET_BYTES = 25L << 20;
     private static final long FIRST_BUCKET_BYTES = 1L << 20;
 
@@ -30,9 +44,27 @@ public final class GradientSync {
     private final Reducer reducer;
 
     public GradientSync(ProcessGroup group, List<Tensor> params, Mode mode) {
+        this(group, params, mode, Compression.NONE);
+    }
+
+    public GradientSync(ProcessGroup group, List<Tensor> params, Mode mode, Compression compression) {
         this.group = group;
         this.params = List.copyOf(params);
         this.reducer = mode == Mode.REDUCER ? reducer(group, this.params) : null;
+        if (compression != Compression.NONE && reducer == null) {
+            throw new IllegalArgumentException("--ddp-comm " + compression + " compresses the reducer's buckets: "
+                    + "it needs --ddp reducer");
+        }
+        if (compression == Compression.BF16) {
+            // Gloo has no bfloat16 allreduce (PyTorch's bf16_compress_hook needs NCCL too), and the
+            // bindings expose only DDP's built-in fp16 hook, not a way to write one in Java
+            throw new IllegalArgumentException("--ddp-comm bf16 is not available: Gloo has no bfloat16 allreduce and "
+                    + "this build has no bf16 hook for NCCL; use --ddp-comm fp16");
+        }
+        if (compression == Compression.FP16) {
+            // DDP's own fp16_compress_hook, in C++ (FP16CompressCommHook)
+            reducer.register_builtin_comm_hook(torch.BuiltinCommHookType.FP16_COMPRESS);
+        }
     }
 
     private static Reducer reducer(ProcessGroup group, List<Tensor> params) {

@@ -4,6 +4,7 @@ import java.util.List;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllreduceOptions;
+import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.GlooDeviceVector;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ProcessGroupGloo;
@@ -20,22 +21,38 @@ import org.leno.nn.Tensors;
 
 /**
  * c10d from Java: a TCPStore rendezvous (rank 0 serves it) and a Gloo process group, with the
- * collectives data-parallel training needs. Every failure of a peer (death, hang past the
- * timeout) surfaces as a {@link DistributedException} naming this rank and the operation.
+ * collectives data-parallel training needs. With {@code --dist-backend nccl} an NCCL group on this
+ * rank's CUDA device is added for the model's tensors (gradients, broadcasts, SyncBatchNorm), as
+ * PyTorch's "cpu:gloo,cuda:nccl"; Gloo keeps the small host-side reductions. Every failure of a
+ * peer (death, hang past the timeout) surfaces as a {@link DistributedException} naming this rank
+ * and the operation.
  */
 public final class ProcessGroup implements AutoCloseable {
     private final DistConfig config;
     private final TCPStore store;
     private final ProcessGroupGloo gloo;
+    /** The NCCL backend, or null (gloo). */
+    private final Backend nccl;
     private final java.nio.channels.ServerSocketChannel listener;
     private org.bytedeco.pytorch.ProcessGroup c10dGroup;
 
-    private ProcessGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo,
+    private ProcessGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo, Backend nccl,
                          java.nio.channels.ServerSocketChannel listener) {
         this.config = config;
         this.store = store;
         this.gloo = gloo;
+        this.nccl = nccl;
         this.listener = listener;
+    }
+
+    /** The backend for the model's tensors: NCCL when this group has it, else Gloo. */
+    private Backend tensors() {
+        return nccl != null ? nccl : gloo;
+    }
+
+    /** The backend's name, for messages. */
+    public String backend() {
+        return nccl != null ? "nccl" : "gloo";
     }
 
     /**
@@ -49,6 +66,11 @@ public final class ProcessGroup implements AutoCloseable {
             c10dGroup.setBackend(torch.DeviceType.CPU, org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO,
                     new org.bytedeco.pytorch.BackendOptional(gloo));
             c10dGroup.setDefaultBackend(org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO);
+            if (nccl != null) {
+                c10dGroup.setBackend(torch.DeviceType.CUDA, org.bytedeco.pytorch.ProcessGroup.BackendType.NCCL,
+                        new org.bytedeco.pytorch.BackendOptional(nccl));
+                c10dGroup.setDefaultBackend(org.bytedeco.pytorch.ProcessGroup.BackendType.NCCL);
+            }
             // its destructor, run by the garbage collector after close(), aborts the JVM: never run it
             c10dGroup.deallocate(false);
         }
@@ -56,6 +78,17 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     public static ProcessGroup connect(DistConfig c) {
+        return connect(c, -1);
+    }
+
+    /**
+     * Joins the group; {@code cudaDevice} is this rank's CUDA device (-1: the CPU), which the nccl
+     * backend needs (checked first: a one-line error where the natives or the device are missing).
+     */
+    public static ProcessGroup connect(DistConfig c, int cudaDevice) {
+        if (c.backend().equals("nccl")) {
+            Nccl.require(cudaDevice);
+        }
         Natives.load();
         Milliseconds timeout = new Milliseconds(c.timeoutSeconds() * 1000L);
         TCPStore store;
@@ -90,7 +123,9 @@ public final class ProcessGroup implements AutoCloseable {
             ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(timeout);
             options.devices(new GlooDeviceVector(isLoopback(c.host())
                     ? ProcessGroupGloo.createDeviceForHostname("127.0.0.1") : ProcessGroupGloo.createDefaultDevice()));
-            return new ProcessGroup(c, store, new ProcessGroupGloo(store, c.rank(), c.worldSize(), options), listener);
+            ProcessGroupGloo gloo = new ProcessGroupGloo(store, c.rank(), c.worldSize(), options);
+            Backend nccl = c.backend().equals("nccl") ? Nccl.connect(store, c, cudaDevice, timeout) : null;
+            return new ProcessGroup(c, store, gloo, nccl, listener);
         } catch (RuntimeException e) {
             throw new DistributedException("rank " + c.rank() + ": cannot form the Gloo group of " + c.worldSize()
                     + " (" + firstLine(e) + ")", e);
@@ -164,7 +199,7 @@ public final class ProcessGroup implements AutoCloseable {
         try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             for (Tensor t : tensors) {
                 Tensor c = t.contiguous(); // channels-last weights are broadcast through a contiguous copy
-                await(gloo.broadcast(new TensorVector(c)), "broadcast");
+                await(tensors().broadcast(new TensorVector(c)), "broadcast");
                 t.copy_(c);
             }
         }
@@ -181,7 +216,7 @@ public final class ProcessGroup implements AutoCloseable {
                 flat.push_back(p.grad().reshape(-1));
             }
             Tensor buffer = torch.cat(flat);
-            await(gloo.allreduce(new TensorVector(buffer)), "gradient allreduce");
+            await(tensors().allreduce(new TensorVector(buffer)), "gradient allreduce");
             buffer.div_(new org.bytedeco.pytorch.Scalar((double) worldSize()));
             long offset = 0;
             for (Tensor p : params) {
@@ -191,6 +226,11 @@ public final class ProcessGroup implements AutoCloseable {
                 offset += n;
             }
         }
+    }
+
+    /** Sums {@code t} element-wise over the ranks, in place (on the model's backend: NCCL for CUDA tensors). */
+    public void sumInPlace(Tensor t) {
+        await(tensors().allreduce(new TensorVector(t)), "allreduce of BatchNorm statistics");
     }
 
     /** Element-wise sum over ranks. */
@@ -223,6 +263,10 @@ public final class ProcessGroup implements AutoCloseable {
 
     @Override
     public void close() {
+        if (nccl != null) {
+            nccl.shutdown();
+            nccl.close();
+        }
         gloo.close();
         store.close();
         if (listener != null) {

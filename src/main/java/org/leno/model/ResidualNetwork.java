@@ -120,6 +120,9 @@ public abstract class ResidualNetwork extends Container {
 
     public List<ResidualBlock> blocks() { return Collections.unmodifiableList(blocks); }
 
+    /** Every BatchNorm layer, for --sync-bn. */
+    public List<org.leno.nn.BatchNorm> batchNorms() { return layers.batchNorms(); }
+
     /** 1-based indices of the blocks that change resolution or width. */
     public List<Integer> transitionBlocks() {
         List<Integer> out = new ArrayList<>();

@@ -31,10 +31,13 @@ public final class ComputeDevice {
     /** CUDA device {@code index}, or a one-line error naming what is missing. */
     public static ComputeDevice cuda(int index) {
         Natives.load();
+        if (!Natives.cudaBuild()) {
+            throw new IllegalArgumentException("--gpu " + index + ": no CUDA device is available: this is the CPU build"
+                    + " of leno (the GPU build: LENO_GPU=1 ./leno, README \"GPU\")");
+        }
         if (!torch.cuda_is_available()) {
-            throw new IllegalArgumentException("--gpu " + index + ": no CUDA device is available (this installation has"
-                    + " the CPU natives; the GPU build needs org.bytedeco:pytorch with the linux-x86_64-gpu classifier"
-                    + " and a CUDA driver)");
+            throw new IllegalArgumentException("--gpu " + index + ": no CUDA device is available (the GPU build is"
+                    + " loaded, but CUDA finds no device: is the NVIDIA driver installed and a GPU visible?)");
         }
         int count = torch.cuda_device_count();
         if (index < 0 || index >= count) {

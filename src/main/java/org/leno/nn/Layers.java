@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
 import org.bytedeco.pytorch.LinearImpl;
@@ -17,6 +15,7 @@ import org.bytedeco.pytorch.LinearImpl;
  */
 public final class Layers {
     private final List<ConvLayer> convs = new ArrayList<>();
+    private final List<BatchNorm> batchNorms = new ArrayList<>();
 
     public ConvLayer conv(Container parent, String name, long in, long out, long kernel, long stride, long pad,
                           boolean bias) {
@@ -39,12 +38,19 @@ public final class Layers {
         return conv(parent, name, in, out, 3, stride, 1, false);
     }
 
-    public BatchNorm2dImpl batchNorm(Container parent, String name, long channels) {
-        return parent.add(name, new BatchNorm2dImpl(new BatchNormOptions(channels)));
+    /** libtorch's BatchNorm2d, whose statistics can be synchronised over processes (--sync-bn). */
+    public BatchNorm batchNorm(Container parent, String name, long channels) {
+        BatchNorm bn = parent.add(name, new BatchNorm(channels));
+        batchNorms.add(bn);
+        return bn;
     }
 
     public LinearImpl linear(Container parent, String name, long in, long out) {
         return parent.add(name, new LinearImpl(in, out));
+    }
+
+    public List<BatchNorm> batchNorms() {
+        return Collections.unmodifiableList(batchNorms);
     }
 
     public List<ConvLayer> convs() {

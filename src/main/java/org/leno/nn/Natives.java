@@ -30,6 +30,16 @@ public final class Natives {
         }
     }
 
+    /**
+     * Whether this is the GPU build (libtorch compiled for CUDA, with NCCL: `LENO_GPU=1 ./leno`), told
+     * from the class path without loading anything: the CUDA-only classes of the presets abort the JVM
+     * when loaded against the CPU natives.
+     */
+    public static boolean cudaBuild() {
+        String platform = org.bytedeco.javacpp.Loader.getPlatform();
+        return torch.class.getResource("/org/bytedeco/pytorch/" + platform + "-gpu/libjnitorch.so") != null;
+    }
+
     /** Sets libtorch's intra-op thread count; 0 or less means all cores. */
     public static void threads(int n) {
         load();

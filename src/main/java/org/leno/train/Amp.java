@@ -2,10 +2,14 @@ package org.leno.train;
 
 import java.util.Locale;
 
-/** Mixed precision of the training step: none (fp32) or autocast to bfloat16. */
+/**
+ * Mixed precision of the training step: none (fp32), autocast to bfloat16 (CPU or CUDA), or autocast
+ * to float16 with a dynamic loss scaler (CUDA only: the recipe of PyTorch's ImageNet AMP runs).
+ */
 public enum Amp {
     NONE,
-    BF16;
+    BF16,
+    FP16;
 
     @Override
     public String toString() {

@@ -21,7 +21,7 @@ import org.leno.interop.WeightFiles;
  */
 public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTensor> stateDict, double bestAcc1, double valAcc1,
                          Map<String, Object> optimizer, Map<String, Object> scheduler, OrderedDict modelEma, long seed,
-                         int depth, int nClasses, long updates, Optional<MidEpoch> midEpoch) {
+                         int depth, int nClasses, long updates, Optional<MidEpoch> midEpoch, Map<String, Object> scaler) {
 
     /** The most epochs a checkpoint may claim; anything above is a damaged or crafted file. */
     static final long MAX_EPOCHS = 1_000_000;
@@ -40,6 +40,9 @@ public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTenso
         root.put("lr_scheduler", scheduler);
         if (modelEma != null) {
             root.put("model_ema", modelEma);
+        }
+        if (scaler != null) {
+            root.put("scaler", scaler); // torch.cuda.amp.GradScaler's state_dict, as torchvision's train.py stores it
         }
         root.put("rng", Map.of("seed", seed,
                 "note", "augmentation, mixing and dropout draws are functions of (seed, epoch, iteration)"));
@@ -78,7 +81,8 @@ public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTenso
 
     /** What a resume needs from a checkpoint file, ours or the reference's, each value checked. */
     public record Resumed(WeightFiles.Loaded weights, int epoch, double bestAcc1, Optional<Map<?, ?>> optimizer,
-                          Optional<Map<?, ?>> modelEma, Optional<Long> seed, long updates, Optional<MidEpoch> midEpoch) {}
+                          Optional<Map<?, ?>> modelEma, Optional<Long> seed, long updates, Optional<MidEpoch> midEpoch,
+                          Optional<Map<?, ?>> scaler) {}
 
     public static Resumed read(WeightFiles.Loaded loaded) {
         String file = loaded.file().toString();
@@ -106,7 +110,8 @@ public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTenso
                 mid = Optional.of(midEpoch(m, epoch, file));
             }
         }
-        return new Resumed(loaded, epoch, best, optimizer, ema, seed, updates, mid);
+        Optional<Map<?, ?>> scaler = c.get("scaler") instanceof Map<?, ?> m ? Optional.of(m) : Optional.empty();
+        return new Resumed(loaded, epoch, best, optimizer, ema, seed, updates, mid, scaler);
     }
 
     private static MidEpoch midEpoch(Map<?, ?> m, int epoch, String file) {

@@ -23,9 +23,13 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
         if (checkpointing.evaluate() && checkpointing.resume() == null) {
             throw new IllegalArgumentException("--evaluate needs --resume CHECKPOINT");
         }
-        if (runtime.gpu() != null && distributed.enabled()) {
-            throw new IllegalArgumentException("--gpu " + runtime.gpu() + " with distributed training: not supported "
-                    + "(multi-GPU needs one device per rank and the nccl backend); use one process per machine on the CPU");
+        if (runtime.gpu() != null && distributed.enabled() && !distributed.nccl()) {
+            throw new IllegalArgumentException("--gpu " + runtime.gpu() + " with distributed training needs "
+                    + "--dist-backend nccl (one CUDA device per process); gloo trains on CPUs");
+        }
+        if (runtime.amp() == Amp.FP16 && runtime.gpu() == null && !distributed.nccl()) {
+            throw new IllegalArgumentException("--amp fp16 needs a CUDA device (--gpu N): fp16 autocast with loss "
+                    + "scaling is the GPU recipe; on the CPU use --amp bf16");
         }
         if (data.data() != null && data.dummy()) {
             throw new IllegalArgumentException("--data and --dummy exclude each other");
@@ -35,6 +39,29 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
     /** The quick start: training on the embedded data, with the quick-start defaults. */
     public boolean quickStart() {
         return data.embedded();
+    }
+
+    /**
+     * This process's CUDA device, -1 for the CPU: --gpu N, or with the nccl backend under env://
+     * the LOCAL_RANK that torchrun sets (--multiprocessing-distributed passes each worker its
+     * local rank as --gpu). nccl without either is a one-line error.
+     */
+    public int cudaDevice(Map<String, String> env) {
+        if (runtime.gpu() != null) {
+            return runtime.gpu();
+        }
+        if (!distributed.nccl() || !distributed.enabled(env)) {
+            return -1;
+        }
+        String local = env.get("LOCAL_RANK");
+        if (distributed.distUrl().equals("env://") && local != null && local.matches("\\d+")) {
+            return Integer.parseInt(local);
+        }
+        if (!org.leno.nn.Natives.cudaBuild()) {
+            return -1; // the group refuses nccl in one line, naming the CPU build
+        }
+        throw new IllegalArgumentException("--dist-backend nccl needs one CUDA device per process: --gpu N, "
+                + "--multiprocessing-distributed (device = local rank), or LOCAL_RANK with --dist-url env://");
     }
 
     /** Rank 0 (or the only process) writes args.json, logs and checkpoints. */
@@ -347,7 +374,8 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             int threads,
             @Flag(names = "--gpu", paramLabel = "N", description = "CUDA device to use (needs the GPU natives).")
             Integer gpu,
-            @Flag(names = "--amp", value = "none", description = "Mixed precision: none or bf16 (CPU/GPU autocast).")
+            @Flag(names = "--amp", value = "none", description = "Mixed precision: none, bf16 (CPU/GPU autocast), or fp16 "
+                    + "(CUDA autocast with PyTorch's dynamic loss scaler; needs --gpu).")
             Amp amp,
             @Flag(names = {"--channels-last", "--channels_last"}, value = "true",
                     description = "Channels-last (NHWC) weights and batches, faster with oneDNN (NCHW when off).")
@@ -387,7 +415,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
                     description = "Rendezvous: tcp://HOST:PORT or env:// (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK).")
             String distUrl,
             @Flag(names = {"--dist-backend", "--dist_backend"}, value = "gloo",
-                    description = "gloo (CPU) or nccl (needs the GPU natives).")
+                    description = "gloo (CPU) or nccl (the GPU build, one CUDA device per process).")
             String backend,
             @Flag(names = {"--dist-timeout", "--dist_timeout"}, value = "1800", paramLabel = "SECONDS",
                     description = "How long the rendezvous and each collective may wait for a peer.")
@@ -396,6 +424,14 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
                     description = "Gradient averaging: the native DDP reducer (buckets overlapped with backward) or one "
                             + "coalesced allreduce after backward.")
             GradientSync.Mode ddp,
+            @Flag(names = {"--ddp-comm", "--ddp_comm"}, value = "none", paramLabel = "none|fp16|bf16",
+                    description = "Compress the DDP reducer's gradient buckets to this type for the allreduce and back "
+                            + "(DDP's fp16_compress_hook / bf16_compress_hook); none sends fp32.")
+            GradientSync.Compression ddpComm,
+            @Flag(names = {"--sync-bn", "--sync_bn"}, value = "false",
+                    description = "SyncBatchNorm: batch statistics over all processes (per-channel counts, means and "
+                            + "variances all-reduced, forward and backward), as torch.nn.SyncBatchNorm.")
+            boolean syncBn,
             @Flag(names = {"--multiprocessing-distributed", "--multiprocessing_distributed"}, value = "false",
                     description = "Start --nproc-per-node worker processes on this node, multiply --world-size by it and "
                             + "divide --batch-size, --workers and --threads among them; stop all when one fails.")
@@ -408,9 +444,23 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             boolean spawnedWorker) {
 
         public Distributed {
+            backend = backend.toLowerCase(java.util.Locale.ROOT);
             if (nprocPerNode < 1) {
                 throw new IllegalArgumentException("--nproc-per-node must be at least 1, got " + nprocPerNode);
             }
+            if (ddpComm == GradientSync.Compression.BF16) {
+                throw new IllegalArgumentException("--ddp-comm bf16 is not available: Gloo has no bfloat16 allreduce and "
+                        + "this build has no bf16 hook for NCCL; use --ddp-comm fp16");
+            }
+            if (ddpComm != GradientSync.Compression.NONE && ddp == GradientSync.Mode.COALESCED) {
+                throw new IllegalArgumentException("--ddp-comm " + ddpComm + " compresses the reducer's buckets: it "
+                        + "needs --ddp reducer");
+            }
+        }
+
+        /** Whether gradients and the model's tensors go through NCCL. */
+        public boolean nccl() {
+            return backend.equals("nccl");
         }
 
         /** Whether this process is one of several (from the flags, or from WORLD_SIZE under env://). */

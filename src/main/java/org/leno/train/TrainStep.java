@@ -43,6 +43,8 @@ public final class TrainStep {
     private final ComputeDevice device;
     private final double labelSmoothing;
     private final double clipGradNorm;
+    /** --amp fp16's dynamic loss scaler (issue 14), null otherwise. */
+    private GradScaler scaler;
 
     /** A plain step on the CPU: no autocast unless {@code bf16}, no sync, no smoothing, no clipping. */
     public TrainStep(ResidualNetwork net, Optimizer optimizer, boolean bf16) {
@@ -62,6 +64,12 @@ public final class TrainStep {
         this.device = device;
         this.labelSmoothing = labelSmoothing;
         this.clipGradNorm = clipGradNorm;
+    }
+
+    /** --amp fp16: the loss is scaled before backward and the update skipped when a gradient is inf/NaN. */
+    public TrainStep withScaler(GradScaler scaler) {
+        this.scaler = scaler;
+        return this;
     }
 
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
@@ -94,6 +102,9 @@ public final class TrainStep {
                 return new Result(lossValue, 0, 0, null, Double.NaN);
             }
             Tensor scaled = o.microBatches() == 1 ? loss : loss.div(new org.bytedeco.pytorch.Scalar((double) o.microBatches()));
+            if (scaler != null) {
+                scaled = scaler.scale(scaled);
+            }
             if (syncs) {
                 sync.beforeBackward(output);
                 sync.backward(scaled);
@@ -104,10 +115,18 @@ public final class TrainStep {
             double[] norms = observer == null ? null : observer.norms();
             double gradNorm = Double.NaN;
             if (o.update()) {
+                if (scaler != null) {
+                    scaler.unscale(optimizer.params()); // clipping sees the true gradients, as with torch.cuda.amp
+                }
                 if (clipGradNorm > 0) {
                     gradNorm = clip(optimizer.params(), clipGradNorm);
                 }
-                optimizer.step();
+                if (scaler != null) {
+                    scaler.step(optimizer.params(), optimizer::step);
+                    scaler.update();
+                } else {
+                    optimizer.step();
+                }
                 net.zero_grad(true);
             }
             int[] hits = o.countHits() ? hits(output, hitLabels == null ? classes : device.put(hitLabels)) : new int[2];
@@ -137,15 +156,19 @@ public final class TrainStep {
     private static final class Autocast implements AutoCloseable {
         private final ComputeDevice device;
 
-        private Autocast(ComputeDevice device) {
+        private Autocast(ComputeDevice device, torch.ScalarType dtype) {
             this.device = device;
-            torch.set_autocast_dtype(device.type(), torch.ScalarType.BFloat16);
+            torch.set_autocast_dtype(device.type(), dtype);
             torch.set_autocast_enabled(device.type(), true);
             torch.increment_nesting();
         }
 
         static Autocast of(Amp amp, ComputeDevice device) {
-            return amp == Amp.BF16 ? new Autocast(device) : null;
+            return switch (amp) {
+                case NONE -> null;
+                case BF16 -> new Autocast(device, torch.ScalarType.BFloat16);
+                case FP16 -> new Autocast(device, torch.ScalarType.Half);
+            };
         }
 
         @Override

@@ -29,6 +29,7 @@ import org.leno.data.Subset;
 import org.leno.distributed.DistConfig;
 import org.leno.distributed.GradientSync;
 import org.leno.distributed.ProcessGroup;
+import org.leno.distributed.SyncBatchNorm;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.ModelWeights;
 import org.leno.interop.TensorData;
@@ -87,10 +88,10 @@ public final class Trainer {
         if (!cfg.checkpointing().evaluate() && writesFiles()) {
             files.prepare();
         }
-        try (ProcessGroup group = dist != null ? ProcessGroup.connect(dist) : null) {
+        try (ProcessGroup group = dist != null ? ProcessGroup.connect(dist, cfg.cudaDevice(System.getenv())) : null) {
             if (group != null) {
-                out.printf("=> rank %d of %d joined at %s:%d (gloo)%n", group.rank(), group.worldSize(), dist.host(),
-                        dist.port());
+                out.printf("=> rank %d of %d joined at %s:%d (%s)%n", group.rank(), group.worldSize(), dist.host(),
+                        dist.port(), group.backend());
                 seed = agreedSeed(group);
             }
             describe();
@@ -155,6 +156,8 @@ public final class Trainer {
         private final ResidualNetwork net;
         private final Optimizer optimizer;
         private final ModelEma ema;
+        /** --amp fp16's loss scaler, saved in checkpoints under "scaler"; null otherwise. */
+        private final GradScaler scaler;
         private final DataLoader valLoader;
         private final DataLoader trainLoader;
         private final LrSchedule schedule;
@@ -184,7 +187,7 @@ public final class Trainer {
                 throw new IllegalArgumentException("the data has " + valSet.classes().size() + " classes but --n_classes is "
                         + cfg.model().nClasses());
             }
-            device = ComputeDevice.of(cfg.runtime().gpu() == null ? -1 : cfg.runtime().gpu());
+            device = ComputeDevice.of(cfg.cudaDevice(System.getenv())); // --gpu, or LOCAL_RANK under nccl
             if (device.isCuda()) {
                 out.println("=> computing on " + device);
             }
@@ -200,6 +203,7 @@ public final class Trainer {
             }
             optimizer = cfg.optimization().create(net);
             ema = cfg.regularization().modelEma() ? ModelEma.of(net, emaDecay()) : null;
+            scaler = cfg.runtime().amp() == Amp.FP16 ? new GradScaler() : null;
             valLoader = new DataLoader(valSet, aug.valTransform(d.valResize(), d.valCropSize()),
                     new EpochSampler(valSet.size(), false, seed, rank(), world()),
                     new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(), cfg.runtime().channelsLast()));
@@ -217,11 +221,15 @@ public final class Trainer {
                     shared.addAll(ema.tensors());
                 }
                 group.broadcast(shared);
+                if (cfg.distributed().syncBn()) {
+                    SyncBatchNorm.enable(net.batchNorms(), group);
+                }
             }
             schedule = cfg.schedule().lrSchedule(cfg.optimization().lr());
-            GradientSync sync = group == null ? null : new GradientSync(group, optimizer.params(), cfg.distributed().ddp());
+            GradientSync sync = group == null ? null : new GradientSync(group, optimizer.params(), cfg.distributed().ddp(),
+                    cfg.distributed().ddpComm());
             step = new TrainStep(net, optimizer, cfg.runtime().amp(), sync, device, cfg.regularization().labelSmoothing(),
-                    cfg.optimization().clipGradNorm());
+                    cfg.optimization().clipGradNorm()).withScaler(scaler);
             mix = aug.batchMix(cfg.model().nClasses());
             report = cfg.checkpointing().report() ? new Report() : null;
         }
@@ -255,6 +263,9 @@ public final class Trainer {
             }
             if (!evaluate) {
                 r.optimizer().ifPresent(state -> optimizer.loadStateDict(state, source));
+                if (scaler != null) {
+                    r.scaler().ifPresent(state -> scaler.loadStateDict(state, source));
+                }
                 startEpoch = r.epoch();
                 best = r.bestAcc1();
                 updates = r.updates();
@@ -342,7 +353,8 @@ public final class Trainer {
             try (NativeScope scope = NativeScope.open()) {
                 new Checkpoint(epoch, cfg.model().arch().id(), StateDict.lazy(net), best, valAcc1, optimizer.stateDict(),
                         schedule.stateDict(epoch, updates), ema == null ? null : ema.stateDict(), seed,
-                        cfg.model().depth(), cfg.model().nClasses(), updates, midEpoch).save(files.checkpoint());
+                        cfg.model().depth(), cfg.model().nClasses(), updates, midEpoch,
+                        scaler == null ? null : scaler.stateDict()).save(files.checkpoint());
             }
         }
 

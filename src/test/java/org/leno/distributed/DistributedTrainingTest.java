@@ -207,7 +207,7 @@ class DistributedTrainingTest {
         assertThat(c).isEqualTo(new DistConfig("10.1.2.3", 29500, 4, 2, "gloo", 10));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DistConfig.of("env://", -1, -1, "gloo", 10, java.util.Map.of()))
                 .hasMessageContaining("MASTER_ADDR");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DistConfig.of("tcp://h:1", 2, 0, "nccl", 10, java.util.Map.of()))
-                .hasMessageContaining("nccl needs CUDA");
+        // nccl is a valid backend; the CPU build refuses it when the group is formed (GpuPathTest)
+        assertThat(DistConfig.of("tcp://h:1", 2, 0, "nccl", 10, java.util.Map.of()).backend()).isEqualTo("nccl");
     }
 }
