@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
+import org.leno.nn.OpProfile;
 import org.leno.nn.Tensors;
 
 /**
@@ -23,6 +24,7 @@ public final class TrainStep {
     private final boolean bf16;
     private final org.leno.distributed.GradientSync sync;
     private final ComputeDevice device;
+    private OpProfile profile = OpProfile.none();
 
     public TrainStep(ResidualNetwork net, Sgd sgd, boolean bf16) {
         this(net, sgd, bf16, null, ComputeDevice.cpu());
@@ -40,12 +42,31 @@ public final class TrainStep {
         this.device = device;
     }
 
+    /**
+     * Records where each following step's time goes into {@code p}, the network's forward
+     * operators and libtorch's backward nodes included ({@link OpProfile#none()} to stop).
+     */
+    public void profile(OpProfile p) {
+        profile = p;
+        net.profile(p);
+    }
+
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
         return run(images, labels, seed, countHits, false);
     }
 
     /** With {@code gradNorms}, also records ||dL/dx|| at every block boundary (no extra pass). */
     public Result run(Tensor hostImages, Tensor hostLabels, long seed, boolean countHits, boolean gradNorms) {
+        profile.beginStep();
+        try {
+            return step(hostImages, hostLabels, seed, countHits, gradNorms);
+        } finally {
+            // freeing the step's tensors and graph, when its scope closed
+            profile.endStep("other");
+        }
+    }
+
+    private Result step(Tensor hostImages, Tensor hostLabels, long seed, boolean countHits, boolean gradNorms) {
         try (NativeScope scope = NativeScope.open()) {
             Tensor images = device.put(hostImages);
             Tensor labels = device.put(hostLabels);
@@ -64,7 +85,8 @@ public final class TrainStep {
                     sync.beforeForward();
                 }
                 output = net.forward(images, observer);
-                loss = torch.cross_entropy(output, labels);
+                long lossStart = profile.start();
+                loss = profile.forward("cross_entropy", lossStart, torch.cross_entropy(output, labels));
             } finally {
                 if (bf16) {
                     // the cached bf16 weight copies would go stale after SGD updates the weights
@@ -75,10 +97,15 @@ public final class TrainStep {
                 }
             }
             double lossValue = loss.item_double();
+            profile.lap("forward");
             if (!Double.isFinite(lossValue)) {
                 return new Result(lossValue, 0, 0, null);
             }
+            long zeroStart = profile.start();
             net.zero_grad(true);
+            profile.record("optimizer", "zero_grad", zeroStart);
+            profile.lap("optimizer");
+            profile.hookBackward(loss);
             if (sync != null) {
                 sync.beforeBackward(output);
             }
@@ -91,7 +118,11 @@ public final class TrainStep {
             if (sync != null) {
                 sync.afterBackward();
             }
+            profile.lap("backward");
+            long sgdStart = profile.start();
             sgd.step();
+            profile.record("optimizer", "sgd.step", sgdStart);
+            profile.lap("optimizer");
             if (!countHits) {
                 return new Result(lossValue, 0, 0, norms);
             }
