@@ -27,7 +27,7 @@ public final class LenoResNet extends ResidualNetwork {
 
     @Override
     protected Tensor stem(Tensor x) {
-        return layers.relu(bn1.forward(conv12.forward(conv11.forward(x))));
+        return layers.reluInPlace(bn1.forward(conv12.forward(conv11.forward(x))));
     }
 
     /**
@@ -73,8 +73,8 @@ public final class LenoResNet extends ResidualNetwork {
         }
 
         Tensor residual(Tensor t) {
-            Tensor h = ops.relu(bn1.forward(conv1.forward(t)));
-            h = ops.relu(bn2.forward(conv2.forward(h)));
+            Tensor h = ops.reluInPlace(bn1.forward(conv1.forward(t)));
+            h = ops.reluInPlace(bn2.forward(conv2.forward(h)));
             return conv3.forward(h);
         }
 
@@ -82,12 +82,14 @@ public final class LenoResNet extends ResidualNetwork {
         public Tensor forward(Tensor x) {
             if (start) {
                 Tensor projected = downBn.forward(downConv.forward(ops.maxPool3x3s2(x)));
-                return ops.add(bn3.forward(residual(x)), projected);
+                return ops.addInPlace(bn3.forward(residual(x)), projected);
             }
+            // in place only on outputs of BatchNorm, convolution and addition (no backward function
+            // saves them); the block's input x is left as it is, so relu(x) is a new tensor
             Tensor skip = second ? ops.relu(x) : x;
-            Tensor branchInput = second ? skip : ops.relu(bn0.forward(x));
-            Tensor out = ops.add(skip, residual(branchInput));
-            return end ? ops.relu(bn3.forward(out)) : out;
+            Tensor branchInput = second ? skip : ops.reluInPlace(bn0.forward(x));
+            Tensor out = ops.addInPlace(residual(branchInput), skip);
+            return end ? ops.reluInPlace(bn3.forward(out)) : out;
         }
 
         @Override

@@ -26,7 +26,7 @@ public final class PreActResNet extends ResidualNetwork {
 
     @Override
     protected Tensor beforePool(Tensor x) {
-        return layers.relu(bn.forward(x));
+        return layers.reluInPlace(bn.forward(x));
     }
 
     static final class Bottleneck extends ResidualBlock {
@@ -51,11 +51,12 @@ public final class PreActResNet extends ResidualNetwork {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor a = ops.relu(bn1.forward(x));
+            // in place on outputs of BatchNorm and convolution, which no backward function saves
+            Tensor a = ops.reluInPlace(bn1.forward(x));
             Tensor shortcut = downsample == null ? x : downsample.forward(a);
-            Tensor out = ops.relu(bn2.forward(conv1.forward(a)));
-            out = ops.relu(bn3.forward(conv2.forward(out)));
-            return ops.add(conv3.forward(out), shortcut);
+            Tensor out = ops.reluInPlace(bn2.forward(conv1.forward(a)));
+            out = ops.reluInPlace(bn3.forward(conv2.forward(out)));
+            return ops.addInPlace(conv3.forward(out), shortcut);
         }
 
         @Override

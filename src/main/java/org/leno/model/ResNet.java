@@ -21,7 +21,7 @@ public final class ResNet extends ResidualNetwork {
 
     @Override
     protected Tensor stem(Tensor x) {
-        return layers.maxPool3x3s2(layers.relu(bn1.forward(conv1.forward(x))));
+        return layers.maxPool3x3s2(layers.reluInPlace(bn1.forward(conv1.forward(x))));
     }
 
     static final class Bottleneck extends ResidualBlock {
@@ -46,11 +46,12 @@ public final class ResNet extends ResidualNetwork {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor out = ops.relu(bn1.forward(conv1.forward(x)));
-            out = ops.relu(bn2.forward(conv2.forward(out)));
+            // in place where torchvision is: on outputs of BatchNorm and of the addition
+            Tensor out = ops.reluInPlace(bn1.forward(conv1.forward(x)));
+            out = ops.reluInPlace(bn2.forward(conv2.forward(out)));
             out = bn3.forward(conv3.forward(out));
             Tensor identity = downsample == null ? x : downsample.forward(x);
-            return ops.relu(ops.add(out, identity));
+            return ops.reluInPlace(ops.addInPlace(out, identity));
         }
 
         @Override

@@ -69,9 +69,28 @@ public final class Layers {
         return profile.forward("relu", start, torch.relu(x));
     }
 
+    /**
+     * ReLU in place: for a tensor that no backward function saved (the output of a BatchNorm, a
+     * convolution or an addition), as torchvision's {@code ReLU(inplace=True)}. Saves allocating
+     * and writing a new activation; the values and gradients are the same. Returns {@code x}
+     * itself, the handle its caller owns (the binding's returned reference is not one).
+     */
+    public Tensor reluInPlace(Tensor x) {
+        long start = profile.start();
+        x.relu_();
+        return profile.forward("relu_", start, x);
+    }
+
     public Tensor add(Tensor a, Tensor b) {
         long start = profile.start();
         return profile.forward("add", start, torch.add(a, b));
+    }
+
+    /** {@code into += other}, for an {@code into} that no backward function saved; returns {@code into}. */
+    public Tensor addInPlace(Tensor into, Tensor other) {
+        long start = profile.start();
+        into.add_(other);
+        return profile.forward("add_", start, into);
     }
 
     /** The 3x3, stride-2, padding-1 max-pooling of ResNet's stem and LeNo's projection shortcut. */
