@@ -15,6 +15,7 @@ Usage:
   /usr/bin/python3 scripts/alternate.py torch [--pairs 7] [-b 64] [--image-size 64] [--threads 2]
         [--iters 10] [--models resnet,lenoresnet] [--amps none,bf16] [--leno ./leno] [--leno-args "..."]
   /usr/bin/python3 scripts/alternate.py pair --a 'CMD A' --b 'CMD B' [--pairs 7]
+  Both take --wait-idle LOAD: first wait until the 1-minute load average is below LOAD.
 Prints each run as it finishes on stderr, then a Markdown table on stdout.
 """
 import argparse
@@ -24,6 +25,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -39,6 +41,20 @@ def images_per_s(command):
         if line.startswith("{"):
             return json.loads(line)["images_per_s"]
     sys.exit("no JSON line with images_per_s from: " + " ".join(command))
+
+
+def wait_idle(limit, minutes=20):
+    """Waits until the 1-minute load average is below `limit`, polling every 60 s for up to `minutes`."""
+    for _ in range(minutes + 1):
+        load = float(open("/proc/loadavg").read().split()[0])
+        if load < limit:
+            print("1-minute load %.2f: starting" % load, file=sys.stderr, flush=True)
+            return True
+        print("1-minute load %.2f >= %.2f: waiting" % (load, limit), file=sys.stderr, flush=True)
+        time.sleep(60)
+    print("WARNING: the machine never got idle (1-minute load >= %.2f for %d minutes); measuring anyway"
+          % (limit, minutes), file=sys.stderr, flush=True)
+    return False
 
 
 def summary(ratios):
@@ -100,9 +116,14 @@ def main():
     q.add_argument("--a", required=True)
     q.add_argument("--b", required=True)
     q.add_argument("--pairs", type=int, default=7)
+    for parser in (t, q):
+        parser.add_argument("--wait-idle", type=float, metavar="LOAD",
+                            help="first wait (up to 20 minutes) until the 1-minute load average is below LOAD")
     a = p.parse_args()
     if a.pairs < 1:
         sys.exit("--pairs must be at least 1")
+    if a.wait_idle is not None and not wait_idle(a.wait_idle):
+        print("(measured on a busy machine: the 1-minute load never fell below %.2f)" % a.wait_idle)
     torch_table(a) if a.mode == "torch" else pair_table(a)
 
 

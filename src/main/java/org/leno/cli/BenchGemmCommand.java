@@ -14,17 +14,18 @@ import picocli.CommandLine.Option;
 
 @Command(mixinStandardHelpOptions = true, name = "gemm", description = {
         "FLOP/s of a large matrix product and a large 3x3 convolution (channels-last), in fp32 and in bf16: "
-                + "the best of several calls after a warm-up. The faster of the two is the precision's peak, "
+                + "the best of several calls after a warm-up, sizes growing up to --size and --conv-batch until one call "
+                + "takes 50 ms. The faster of the two is the precision's peak, "
                 + "which `leno bench model` compares a training step with (its efficiency)."})
 final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
     int threads;
 
-    @Option(names = "--size", defaultValue = "2048", description = "n of the n x n matrix product (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "2048", description = "Largest n of the n x n matrix product (default: ${DEFAULT-VALUE}).")
     int size;
 
     @Option(names = "--conv-batch", defaultValue = "32",
-            description = "Batch of the convolution's 256 x 28 x 28 input (default: ${DEFAULT-VALUE}).")
+            description = "Largest batch of the convolution's 256 x 28 x 28 input (default: ${DEFAULT-VALUE}).")
     int convBatch;
 
     @Option(names = "--json", description = "Print one line {\"kernels\": [...], \"peak_flops_per_s\": {...}}.")
@@ -39,9 +40,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--conv-batch must be between 1 and 1024, got " + convBatch);
         }
         Natives.threads(threads);
-        long[] convInput = PeakFlops.standard().convInput();
-        convInput[0] = convBatch;
-        PeakFlops peak = new PeakFlops(size, convInput);
+        PeakFlops peak = new PeakFlops(size, convBatch);
         List<PeakFlops.Kernel> all = new ArrayList<>();
         Map<String, Double> peaks = new LinkedHashMap<>();
         for (boolean bf16 : new boolean[] {false, true}) {
