@@ -2,8 +2,8 @@ package org.leno.cli;
 
 import picocli.CommandLine.Command;
 
-@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: the input pipeline (data) and the training step (model).",
-        subcommands = {BenchDataCommand.class, BenchModelCommand.class, BenchValTransformCommand.class})
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: the input pipeline (data), the training step (model) and the machine's peak (gemm).",
+        subcommands = {BenchDataCommand.class, BenchModelCommand.class, BenchGemmCommand.class, BenchValTransformCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -11,6 +11,9 @@ import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Natives;
+import org.leno.nn.OpProfile;
+import org.leno.nn.PeakFlops;
+import org.leno.train.Parameters;
 import org.leno.train.Sgd;
 import org.leno.train.TrainStep;
 import picocli.CommandLine.Command;
@@ -18,7 +21,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
-@Command(mixinStandardHelpOptions = true, name = "model", modelTransformer = ModelOptions.class, description = "Images/s of full training steps (forward, loss, backward, SGD) on random data.")
+@Command(mixinStandardHelpOptions = true, name = "model", modelTransformer = ModelOptions.class, description = {
+        "Images/s of full training steps (forward, loss, backward, SGD) on random data, the useful FLOP/s of a step "
+                + "(3 x the convolutions' and classifier's forward multiply-adds x 2 FLOPs per image) and their share "
+                + "of the machine's peak (as `leno bench gemm` measures it, at the step's precision, in this process).",
+        "With --profile, more steps then show where the time goes, by phase and operator: forward operators timed "
+                + "around each libtorch call, backward by libtorch's own autograd nodes."})
 final class BenchModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,51 +53,115 @@ final class BenchModelCommand implements Callable<Integer> {
             description = "Channels-last (NHWC) weights and batch, as leno train (default: on; --no-channels-last for NCHW).")
     boolean channelsLast;
 
-    @Option(names = "--json", description = "Print one line {\"images_per_s\": ...}.")
+    @Option(names = "--profile", description = "After the timed steps, profile --profile-steps more and print the time by operator.")
+    boolean profile;
+
+    @Option(names = "--profile-steps", defaultValue = "5", description = "Steps the profile averages (default: ${DEFAULT-VALUE}).")
+    int profileSteps;
+
+    @Option(names = "--peak", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure the peak FLOP/s (bench gemm's kernels at the step's precision) for the efficiency (default: on).")
+    boolean peak;
+
+    @Option(names = "--json", description = "Print one JSON line: images_per_s, step_s, flops_per_s, peak_flops_per_s, efficiency, profile.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (!amp.equals("none") && !amp.equals("bf16")) {
-            throw new IllegalArgumentException("--amp must be none or bf16, got " + amp);
-        }
+        validate();
         ModelConfig config = ModelOptions.config(spec);
+        boolean bf16 = amp.equals("bf16");
         Natives.threads(threads);
         Natives.seed(0);
         try (ResidualNetwork net = ModelRegistry.create(config)) {
+            long macs = net.macs(imageSize);
             net.train(true);
             if (channelsLast) {
                 net.toChannelsLast();
             }
-            Sgd sgd = new Sgd(org.leno.train.Parameters.of(net), 0.01, 0.9, 1e-4, false);
-            TrainStep step = new TrainStep(net, sgd, amp.equals("bf16"));
-            Tensor images;
-            Tensor labels;
-            try (NativeScope scope = NativeScope.open()) {
-                Tensor x = torch.randn(batchSize, 3, imageSize, imageSize);
-                images = scope.keep(channelsLast ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x);
-                labels = scope.keep(torch.randint(config.nClasses(), new long[] {batchSize}));
+            Sgd sgd = new Sgd(Parameters.of(net), 0.01, 0.9, 1e-4, false);
+            TrainStep step = new TrainStep(net, sgd, bf16);
+            Tensor[] batch = randomBatch(config.nClasses());
+            run(step, batch, warmup);
+            double stepSeconds = run(step, batch, iters) / iters;
+            ProfileTable table = null;
+            if (profile) {
+                OpProfile p = OpProfile.recording();
+                step.profile(p);
+                run(step, batch, profileSteps);
+                step.profile(OpProfile.none());
+                table = new ProfileTable(p);
             }
-            for (int i = 0; i < warmup; i++) {
-                step.run(images, labels, i, false);
-            }
-            long start = System.nanoTime();
-            for (int i = 0; i < iters; i++) {
-                step.run(images, labels, i, false);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double rate = (double) iters * batchSize / seconds;
-            if (json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("images_per_s", rate);
-                out.put("step_s", seconds / iters);
-                System.out.println(new ObjectMapper().writeValueAsString(out));
-            } else {
-                System.out.printf("%.1f images/s (%.3f s/step; %s, batch %d, %dx%d, %d threads, amp %s%s)%n", rate,
-                        seconds / iters, config.name(), batchSize, imageSize, imageSize, torch.get_num_threads(), amp,
-                        channelsLast ? ", channels-last" : "");
-            }
+            PeakFlops.Kernel peakKernel = peak ? PeakFlops.peak(PeakFlops.standard().measure(bf16)) : null;
+            report(config, macs, stepSeconds, table, peakKernel);
         }
         return 0;
+    }
+
+    private void validate() {
+        if (!amp.equals("none") && !amp.equals("bf16")) {
+            throw new IllegalArgumentException("--amp must be none or bf16, got " + amp);
+        }
+        if (batchSize < 1 || imageSize < 1 || iters < 1 || warmup < 0 || profileSteps < 1) {
+            throw new IllegalArgumentException("--batch-size, --image-size, --iters and --profile-steps must be at least 1"
+                    + " and --warmup at least 0");
+        }
+    }
+
+    private Tensor[] randomBatch(int nClasses) {
+        try (NativeScope scope = NativeScope.open()) {
+            Tensor x = torch.randn(batchSize, 3, imageSize, imageSize);
+            Tensor images = scope.keep(channelsLast ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x);
+            Tensor labels = scope.keep(torch.randint(nClasses, new long[] {batchSize}));
+            return new Tensor[] {images, labels};
+        }
+    }
+
+    /** Runs {@code n} steps and returns their seconds. */
+    private static double run(TrainStep step, Tensor[] batch, int n) {
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            step.run(batch[0], batch[1], i, false);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private void report(ModelConfig config, long macs, double stepSeconds, ProfileTable table, PeakFlops.Kernel peakKernel)
+            throws Exception {
+        double rate = batchSize / stepSeconds;
+        double usefulFlops = 3.0 * 2.0 * macs * batchSize;
+        double flopsPerSecond = usefulFlops / stepSeconds;
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("images_per_s", rate);
+            out.put("step_s", stepSeconds);
+            out.put("model", config.name());
+            out.put("amp", amp);
+            out.put("threads", torch.get_num_threads());
+            out.put("macs_per_image", macs);
+            out.put("useful_flops_per_step", usefulFlops);
+            out.put("flops_per_s", flopsPerSecond);
+            if (peakKernel != null) {
+                out.put("peak_flops_per_s", peakKernel.flopsPerSecond());
+                out.put("peak_kernel", peakKernel.operation() + " " + peakKernel.precision() + " " + peakKernel.shape());
+                out.put("efficiency", flopsPerSecond / peakKernel.flopsPerSecond());
+            }
+            if (table != null) {
+                out.put("profile", table.json(stepSeconds));
+            }
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+            return;
+        }
+        System.out.printf("%.1f images/s (%.3f s/step; %s, batch %d, %dx%d, %d threads, amp %s%s)%n", rate, stepSeconds,
+                config.name(), batchSize, imageSize, imageSize, torch.get_num_threads(), amp, channelsLast ? ", channels-last" : "");
+        System.out.printf("%.1f GFLOP/s useful (3 x %.2f GMAC x 2 per image)", flopsPerSecond / 1e9, macs / 1e9);
+        if (peakKernel != null) {
+            System.out.printf(", %.1f%% of the %s peak %.1f GFLOP/s (%s %s)", 100 * flopsPerSecond / peakKernel.flopsPerSecond(),
+                    peakKernel.precision(), peakKernel.flopsPerSecond() / 1e9, peakKernel.operation(), peakKernel.shape());
+        }
+        System.out.println();
+        if (table != null) {
+            table.print(System.out, stepSeconds);
+        }
     }
 }

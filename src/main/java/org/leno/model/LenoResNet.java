@@ -1,13 +1,11 @@
 package org.leno.model;
 
-import static org.bytedeco.pytorch.global.torch.relu;
-
-import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.leno.nn.Container;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.leno.nn.Container;
 import org.leno.nn.ConvLayer;
 import org.leno.nn.Layers;
+import org.leno.nn.NormLayer;
 
 /**
  * LeNo-ResNet (Mahaur et al. 2022): norm-preserving start, middle and end blocks, all four stages
@@ -16,7 +14,7 @@ import org.leno.nn.Layers;
 public final class LenoResNet extends ResidualNetwork {
     private final ConvLayer conv11;
     private final ConvLayer conv12;
-    private final BatchNorm2dImpl bn1;
+    private final NormLayer bn1;
 
     public LenoResNet(ModelConfig config, int[] blocksPerStage) {
         super(config, blocksPerStage);
@@ -29,7 +27,7 @@ public final class LenoResNet extends ResidualNetwork {
 
     @Override
     protected Tensor stem(Tensor x) {
-        return relu(bn1.forward(conv12.forward(conv11.forward(x))));
+        return layers.reluInPlace(bn1.forward(conv12.forward(conv11.forward(x))));
     }
 
     /**
@@ -41,18 +39,18 @@ public final class LenoResNet extends ResidualNetwork {
         private final boolean start;
         private final boolean second;
         private final boolean end;
-        private final BatchNorm2dImpl bn0;
+        private final NormLayer bn0;
         private final ConvLayer conv1;
-        private final BatchNorm2dImpl bn1;
+        private final NormLayer bn1;
         private final ConvLayer conv2;
-        private final BatchNorm2dImpl bn2;
+        private final NormLayer bn2;
         private final ConvLayer conv3;
-        private final BatchNorm2dImpl bn3;
+        private final NormLayer bn3;
         private final ConvLayer downConv;
-        private final BatchNorm2dImpl downBn;
+        private final NormLayer downBn;
 
         Block(Layers l, int index, int count, long in, long planes, long stride) {
-            super(index == 0);
+            super(l, index == 0);
             start = index == 0;
             second = index == 1;
             end = index == count - 1 && !start;
@@ -75,21 +73,23 @@ public final class LenoResNet extends ResidualNetwork {
         }
 
         Tensor residual(Tensor t) {
-            Tensor h = relu(bn1.forward(conv1.forward(t)));
-            h = relu(bn2.forward(conv2.forward(h)));
+            Tensor h = ops.reluInPlace(bn1.forward(conv1.forward(t)));
+            h = ops.reluInPlace(bn2.forward(conv2.forward(h)));
             return conv3.forward(h);
         }
 
         @Override
         public Tensor forward(Tensor x) {
             if (start) {
-                Tensor projected = downBn.forward(downConv.forward(ResNet.maxPool3x3s2(x)));
-                return torch.add(bn3.forward(residual(x)), projected);
+                Tensor projected = downBn.forward(downConv.forward(ops.maxPool3x3s2(x)));
+                return ops.addInPlace(bn3.forward(residual(x)), projected);
             }
-            Tensor skip = second ? relu(x) : x;
-            Tensor branchInput = second ? skip : relu(bn0.forward(x));
-            Tensor out = torch.add(skip, residual(branchInput));
-            return end ? relu(bn3.forward(out)) : out;
+            // in place only on outputs of BatchNorm, convolution and addition (no backward function
+            // saves them); the block's input x is left as it is, so relu(x) is a new tensor
+            Tensor skip = second ? ops.relu(x) : x;
+            Tensor branchInput = second ? skip : ops.reluInPlace(bn0.forward(x));
+            Tensor out = ops.addInPlace(residual(branchInput), skip);
+            return end ? ops.reluInPlace(bn3.forward(out)) : out;
         }
 
         @Override

@@ -1,17 +1,15 @@
 package org.leno.model;
 
-import static org.bytedeco.pytorch.global.torch.relu;
-
-import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
 import org.leno.nn.Layers;
+import org.leno.nn.NormLayer;
 
 /** Pre-activation ResNet (He et al. 2016, "Identity Mappings in Deep Residual Networks"). */
 public final class PreActResNet extends ResidualNetwork {
     private final ConvLayer conv1;
-    private final BatchNorm2dImpl bn;
+    private final NormLayer bn;
 
     public PreActResNet(ModelConfig config, int[] blocksPerStage) {
         super(config, blocksPerStage);
@@ -23,25 +21,25 @@ public final class PreActResNet extends ResidualNetwork {
 
     @Override
     protected Tensor stem(Tensor x) {
-        return ResNet.maxPool3x3s2(conv1.forward(x));
+        return layers.maxPool3x3s2(conv1.forward(x));
     }
 
     @Override
     protected Tensor beforePool(Tensor x) {
-        return relu(bn.forward(x));
+        return layers.reluInPlace(bn.forward(x));
     }
 
     static final class Bottleneck extends ResidualBlock {
-        private final BatchNorm2dImpl bn1;
+        private final NormLayer bn1;
         private final ConvLayer conv1;
-        private final BatchNorm2dImpl bn2;
+        private final NormLayer bn2;
         private final ConvLayer conv2;
-        private final BatchNorm2dImpl bn3;
+        private final NormLayer bn3;
         private final ConvLayer conv3;
         private final Projection downsample;
 
         Bottleneck(Layers l, int index, int count, long in, long planes, long stride) {
-            super(index == 0);
+            super(l, index == 0);
             bn1 = l.batchNorm(this, "bn1", in);
             conv1 = l.conv1x1(this, "conv1", in, planes, 1);
             bn2 = l.batchNorm(this, "bn2", planes);
@@ -53,11 +51,12 @@ public final class PreActResNet extends ResidualNetwork {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor a = relu(bn1.forward(x));
+            // in place on outputs of BatchNorm and convolution, which no backward function saves
+            Tensor a = ops.reluInPlace(bn1.forward(x));
             Tensor shortcut = downsample == null ? x : downsample.forward(a);
-            Tensor out = relu(bn2.forward(conv1.forward(a)));
-            out = relu(bn3.forward(conv2.forward(out)));
-            return torch.add(conv3.forward(out), shortcut);
+            Tensor out = ops.reluInPlace(bn2.forward(conv1.forward(a)));
+            out = ops.reluInPlace(bn3.forward(conv2.forward(out)));
+            return ops.addInPlace(conv3.forward(out), shortcut);
         }
 
         @Override

@@ -1,17 +1,17 @@
 package org.leno.model;
 
-import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.leno.nn.Container;
 import org.leno.nn.ConvLayer;
 import org.leno.nn.Layers;
+import org.leno.nn.NormLayer;
 
 /** The projection shortcut of ResNet and pre-act ResNet: {@code downsample.0} conv1x1 (stride), {@code downsample.1} BN. */
 final class Projection {
     private final ConvLayer conv;
-    private final BatchNorm2dImpl bn;
+    private final NormLayer bn;
 
-    private Projection(ConvLayer conv, BatchNorm2dImpl bn) {
+    private Projection(ConvLayer conv, NormLayer bn) {
         this.conv = conv;
         this.bn = bn;
     }

@@ -1,18 +1,15 @@
 package org.leno.model;
 
-import static org.bytedeco.pytorch.global.torch.max_pool2d;
-import static org.bytedeco.pytorch.global.torch.relu;
-
-import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
 import org.leno.nn.Layers;
+import org.leno.nn.NormLayer;
 
 /** ResNet v1.5, identical to torchvision's resnet50/101/152. */
 public final class ResNet extends ResidualNetwork {
     private final ConvLayer conv1;
-    private final BatchNorm2dImpl bn1;
+    private final NormLayer bn1;
 
     public ResNet(ModelConfig config, int[] blocksPerStage) {
         super(config, blocksPerStage);
@@ -24,24 +21,20 @@ public final class ResNet extends ResidualNetwork {
 
     @Override
     protected Tensor stem(Tensor x) {
-        return maxPool3x3s2(relu(bn1.forward(conv1.forward(x))));
-    }
-
-    static Tensor maxPool3x3s2(Tensor x) {
-        return max_pool2d(x, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, false);
+        return layers.maxPool3x3s2(layers.reluInPlace(bn1.forward(conv1.forward(x))));
     }
 
     static final class Bottleneck extends ResidualBlock {
         private final ConvLayer conv1;
         private final ConvLayer conv2;
         private final ConvLayer conv3;
-        private final BatchNorm2dImpl bn1;
-        private final BatchNorm2dImpl bn2;
-        private final BatchNorm2dImpl bn3;
+        private final NormLayer bn1;
+        private final NormLayer bn2;
+        private final NormLayer bn3;
         private final Projection downsample;
 
         Bottleneck(Layers l, int index, int count, long in, long planes, long stride) {
-            super(index == 0);
+            super(l, index == 0);
             conv1 = l.conv1x1(this, "conv1", in, planes, 1);
             bn1 = l.batchNorm(this, "bn1", planes);
             conv2 = l.conv3x3(this, "conv2", planes, planes, stride);
@@ -53,11 +46,12 @@ public final class ResNet extends ResidualNetwork {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor out = relu(bn1.forward(conv1.forward(x)));
-            out = relu(bn2.forward(conv2.forward(out)));
+            // in place where torchvision is: on outputs of BatchNorm and of the addition
+            Tensor out = ops.reluInPlace(bn1.forward(conv1.forward(x)));
+            out = ops.reluInPlace(bn2.forward(conv2.forward(out)));
             out = bn3.forward(conv3.forward(out));
             Tensor identity = downsample == null ? x : downsample.forward(x);
-            return relu(torch.add(out, identity));
+            return ops.reluInPlace(ops.addInPlace(out, identity));
         }
 
         @Override

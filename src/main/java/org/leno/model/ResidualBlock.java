@@ -1,14 +1,18 @@
 package org.leno.model;
 
-import org.leno.nn.Container;
 import org.bytedeco.pytorch.Tensor;
+import org.leno.nn.Container;
+import org.leno.nn.Layers;
 
 /** One bottleneck residual block. */
 public abstract class ResidualBlock extends Container {
     private final boolean transition;
+    /** The network's layers: its weightless operators (ReLU, addition, pooling) are called through them. */
+    protected final Layers ops;
 
-    protected ResidualBlock(boolean transition) {
+    protected ResidualBlock(Layers ops, boolean transition) {
         super("Bottleneck");
+        this.ops = ops;
         this.transition = transition;
     }
 

@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
 import org.leno.nn.Layers;
 import org.leno.nn.NativeScope;
+import org.leno.nn.OpProfile;
 
 /**
  * What the three families share: a stem, four stages of bottleneck blocks named
@@ -107,11 +108,16 @@ public abstract class ResidualNetwork extends Container {
     }
 
     private Tensor head(Tensor h) {
-        h = torch.flatten(torch.adaptive_avg_pool2d(beforePool(h), 1, 1), 1, -1);
-        if (config.dropout() > 0) {
-            h = torch.dropout(h, config.dropout(), is_training());
-        }
-        return fc.forward(h);
+        Tensor last = beforePool(h);
+        Tensor pooled = layers.op("adaptive_avg_pool2d+flatten", () -> torch.flatten(torch.adaptive_avg_pool2d(last, 1, 1), 1, -1));
+        Tensor features = config.dropout() > 0
+                ? layers.op("dropout", () -> torch.dropout(pooled, config.dropout(), is_training())) : pooled;
+        return layers.op("linear", () -> fc.forward(features));
+    }
+
+    /** Times this network's forward operators into {@code profile} ({@link OpProfile#none()} to stop). */
+    public void profile(OpProfile profile) {
+        layers.profile(profile);
     }
 
     public ModelConfig config() { return config; }

@@ -10,6 +10,7 @@ import org.leno.distributed.GradientSync;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
+import org.leno.nn.OpProfile;
 import org.leno.nn.Tensors;
 
 /**
@@ -45,6 +46,7 @@ public final class TrainStep {
     private final double clipGradNorm;
     /** --amp fp16's dynamic loss scaler (issue 14), null otherwise. */
     private GradScaler scaler;
+    private OpProfile profile = OpProfile.none();
 
     /** A plain step on the CPU: no autocast unless {@code bf16}, no sync, no smoothing, no clipping. */
     public TrainStep(ResidualNetwork net, Optimizer optimizer, boolean bf16) {
@@ -72,6 +74,15 @@ public final class TrainStep {
         return this;
     }
 
+    /**
+     * Records where each following step's time goes into {@code p}, the network's forward operators
+     * and libtorch's backward nodes included ({@link OpProfile#none()} to stop).
+     */
+    public void profile(OpProfile p) {
+        profile = p;
+        net.profile(p);
+    }
+
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
         return run(images, labels, null, null, Options.single(seed, countHits));
     }
@@ -81,6 +92,15 @@ public final class TrainStep {
      * {@code hitLabels}: what top-1/top-5 count against (mixing's dominant labels), null for {@code labels}.
      */
     public Result run(Tensor hostImages, Tensor labels, Tensor targets, Tensor hitLabels, Options o) {
+        profile.beginStep();
+        try {
+            return step(hostImages, labels, targets, hitLabels, o);
+        } finally {
+            profile.endStep("other"); // freeing the step's tensors and graph, when its scope closed
+        }
+    }
+
+    private Result step(Tensor hostImages, Tensor labels, Tensor targets, Tensor hitLabels, Options o) {
         try (NativeScope scope = NativeScope.open()) {
             Tensor images = device.put(hostImages);
             Tensor classes = device.put(labels);
@@ -94,10 +114,12 @@ public final class TrainStep {
                     sync.beforeForward();
                 }
                 output = net.forward(images, observer);
-                loss = torch.cross_entropy_loss(output, targets == null ? classes : device.put(targets), new TensorOptional(),
-                        1, -100, labelSmoothing);
+                long lossStart = profile.start();
+                loss = profile.forward("cross_entropy", lossStart, torch.cross_entropy_loss(output,
+                        targets == null ? classes : device.put(targets), new TensorOptional(), 1, -100, labelSmoothing));
             }
             double lossValue = loss.item_double();
+            profile.lap("forward");
             if (!Double.isFinite(lossValue)) {
                 return new Result(lossValue, 0, 0, null, Double.NaN);
             }
@@ -105,6 +127,7 @@ public final class TrainStep {
             if (scaler != null) {
                 scaled = scaler.scale(scaled);
             }
+            profile.hookBackward(scaled);
             if (syncs) {
                 sync.beforeBackward(output);
                 sync.backward(scaled);
@@ -114,7 +137,9 @@ public final class TrainStep {
             }
             double[] norms = observer == null ? null : observer.norms();
             double gradNorm = Double.NaN;
+            profile.lap("backward");
             if (o.update()) {
+                long optimizerStart = profile.start();
                 if (scaler != null) {
                     scaler.unscale(optimizer.params()); // clipping sees the true gradients, as with torch.cuda.amp
                 }
@@ -128,6 +153,8 @@ public final class TrainStep {
                     optimizer.step();
                 }
                 net.zero_grad(true);
+                profile.record("optimizer", "step", optimizerStart);
+                profile.lap("optimizer");
             }
             int[] hits = o.countHits() ? hits(output, hitLabels == null ? classes : device.put(hitLabels)) : new int[2];
             return new Result(lossValue, hits[0], hits[1], norms, gradNorm);

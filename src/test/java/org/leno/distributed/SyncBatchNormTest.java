@@ -48,9 +48,9 @@ class SyncBatchNormTest {
             super("Small");
             Natives.seed(3);
             conv1 = layers.conv(this, "conv1", 3, 8, 3, 1, 1, false);
-            bn1 = layers.batchNorm(this, "bn1", 8);
+            bn1 = layers.batchNorm(this, "bn1", 8).module();
             conv2 = layers.conv(this, "conv2", 8, 8, 3, 2, 1, false);
-            bn2 = layers.batchNorm(this, "bn2", 8);
+            bn2 = layers.batchNorm(this, "bn2", 8).module();
             fc = layers.linear(this, "fc", 8, 5);
             // BN affine parameters away from (1, 0), so that their gradients are checked in general
             torch.uniform_(bn1.weight(), 0.5, 1.5);

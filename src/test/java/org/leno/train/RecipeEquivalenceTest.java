@@ -201,7 +201,7 @@ class RecipeEquivalenceTest {
     private static final class Tiny {
         final Container root = new Container("Sequential");
         final ConvLayer conv;
-        final BatchNorm2dImpl bn;
+        final org.leno.nn.NormLayer bn;
         final LinearImpl fc;
 
         Tiny() {
