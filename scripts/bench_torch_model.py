@@ -27,6 +27,7 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--n-classes", type=int, default=1000)
 p.add_argument("--amp", default="none")
 p.add_argument("--channels-last", action="store_true")
+p.add_argument("--device", default="cpu", help="cpu or cuda (for scripts/gpu_check.sh)")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -36,16 +37,21 @@ if a.channels_last:
     model = model.to(memory_format=torch.channels_last)
     x = x.contiguous(memory_format=torch.channels_last)
 y = torch.randint(a.n_classes, (a.batch_size,))
+model, x, y = model.to(a.device), x.to(a.device), y.to(a.device)
+scaler = torch.cuda.amp.GradScaler(enabled=a.amp == "fp16")
 opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
 model.train()
 
 
 def step():
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.amp == "bf16"):
+    dtype = torch.float16 if a.amp == "fp16" else torch.bfloat16
+    with torch.autocast(a.device, dtype=dtype, enabled=a.amp != "none"):
         loss = F.cross_entropy(model(x), y)
     opt.zero_grad(set_to_none=True)
-    loss.backward()
-    opt.step()
+    scaler.scale(loss).backward()
+    scaler.step(opt)
+    scaler.update()
+    loss.item()  # waits for the device, as leno's step does
 
 
 for _ in range(a.warmup):

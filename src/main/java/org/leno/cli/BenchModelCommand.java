@@ -14,6 +14,9 @@ import org.leno.nn.Natives;
 import org.leno.nn.OpProfile;
 import org.leno.nn.PeakFlops;
 import org.leno.train.Parameters;
+import org.leno.nn.ComputeDevice;
+import org.leno.train.Amp;
+import org.leno.train.GradScaler;
 import org.leno.train.Sgd;
 import org.leno.train.TrainStep;
 import picocli.CommandLine.Command;
@@ -46,8 +49,12 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
     int threads;
 
-    @Option(names = "--amp", defaultValue = "none", description = "none or bf16 (CPU autocast).")
+    @Option(names = "--amp", defaultValue = "none",
+            description = "none, bf16 (autocast) or fp16 (CUDA autocast with the loss scaler; needs --gpu).")
     String amp;
+
+    @Option(names = "--gpu", paramLabel = "N", description = "Time the step on CUDA device N (the GPU build); the peak is then not measured.")
+    Integer gpu;
 
     @Option(names = {"--channels-last", "--channels_last"}, negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Channels-last (NHWC) weights and batch, as leno train (default: on; --no-channels-last for NCHW).")
@@ -79,8 +86,12 @@ final class BenchModelCommand implements Callable<Integer> {
             if (channelsLast) {
                 net.toChannelsLast();
             }
+            ComputeDevice device = ComputeDevice.of(gpu == null ? -1 : gpu);
+            device.moveModule(net);
             Sgd sgd = new Sgd(Parameters.of(net), 0.01, 0.9, 1e-4, false);
-            TrainStep step = new TrainStep(net, sgd, bf16);
+            Amp precision = Amp.valueOf(amp.toUpperCase(java.util.Locale.ROOT));
+            TrainStep step = new TrainStep(net, sgd, precision, null, device, 0, 0)
+                    .withScaler(precision == Amp.FP16 ? new GradScaler() : null);
             Tensor[] batch = randomBatch(config.nClasses());
             run(step, batch, warmup);
             double stepSeconds = run(step, batch, iters) / iters;
@@ -92,15 +103,18 @@ final class BenchModelCommand implements Callable<Integer> {
                 step.profile(OpProfile.none());
                 table = new ProfileTable(p);
             }
-            PeakFlops.Kernel peakKernel = peak ? PeakFlops.peak(PeakFlops.standard().measure(bf16)) : null;
+            PeakFlops.Kernel peakKernel = peak && gpu == null ? PeakFlops.peak(PeakFlops.standard().measure(bf16)) : null;
             report(config, macs, stepSeconds, table, peakKernel);
         }
         return 0;
     }
 
     private void validate() {
-        if (!amp.equals("none") && !amp.equals("bf16")) {
-            throw new IllegalArgumentException("--amp must be none or bf16, got " + amp);
+        if (!amp.equals("none") && !amp.equals("bf16") && !amp.equals("fp16")) {
+            throw new IllegalArgumentException("--amp must be none, bf16 or fp16, got " + amp);
+        }
+        if (amp.equals("fp16") && gpu == null) {
+            throw new IllegalArgumentException("--amp fp16 needs a CUDA device (--gpu N); on the CPU use --amp bf16");
         }
         if (batchSize < 1 || imageSize < 1 || iters < 1 || warmup < 0 || profileSteps < 1) {
             throw new IllegalArgumentException("--batch-size, --image-size, --iters and --profile-steps must be at least 1"

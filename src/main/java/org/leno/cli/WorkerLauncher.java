@@ -23,6 +23,9 @@ final class WorkerLauncher {
     private final long seed;
     private final List<String> originalArgs;
     private final boolean nccl;
+    private final int maxRestarts;
+    /** Set when the launcher itself is asked to stop (SIGINT/SIGTERM): no restart then. */
+    private volatile boolean stopped;
 
     /** For the resolved configuration; {@code originalArgs} start with the verb. */
     WorkerLauncher(TrainConfig cfg, String[] originalArgs) {
@@ -39,6 +42,7 @@ final class WorkerLauncher {
         this.seed = cfg.runtime().seed();
         this.originalArgs = List.of(originalArgs);
         this.nccl = d.nccl();
+        this.maxRestarts = d.maxRestarts();
     }
 
     /** Copies a worker's output line by line, so that the workers' lines never interleave mid-line. */
@@ -69,7 +73,23 @@ final class WorkerLauncher {
         }
     }
 
+    /**
+     * Runs the workers; when one fails and restarts remain, stops the others and starts them all
+     * again with --resume auto, so that they continue from the latest checkpoint.
+     */
     int run() throws InterruptedException {
+        int code = runOnce(List.of());
+        // 130 and 143: a worker stopped by SIGINT/SIGTERM after saving, as asked; that is not a failure to recover from
+        for (int restart = 1; code != 0 && code != 130 && code != 143 && !stopped && restart <= maxRestarts; restart++) {
+            System.err.printf("leno train: restarting the workers from the latest checkpoint (restart %d of %d)%n",
+                    restart, maxRestarts);
+            code = runOnce(List.of("--resume", "auto"));
+        }
+        return code;
+    }
+
+    private int runOnce(List<String> extraArgs) throws InterruptedException {
+        relays.clear();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int localPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -97,6 +117,7 @@ final class WorkerLauncher {
             // one seed for all workers: their shards come from the same shuffle
             cmd.addAll(List.of("--seed", String.valueOf(seed), "--batch-size", String.valueOf(Math.max(1, batchSize / nproc)),
                     "--workers", String.valueOf((workers + nproc - 1) / nproc)));
+            cmd.addAll(extraArgs);
             try {
                 Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
                 relayLines(p.getInputStream(), System.out);
@@ -107,7 +128,24 @@ final class WorkerLauncher {
                 throw new IllegalStateException("cannot start worker " + i + ": " + e.getMessage(), e);
             }
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> procs.forEach(Process::destroy)));
+        Thread hook = new Thread(() -> {
+            stopped = true;
+            procs.forEach(Process::destroy);
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return supervise(procs);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it stops the workers
+            }
+        }
+    }
+
+    /** Waits for the workers; the first that fails stops the others, and its exit code is returned. */
+    private int supervise(List<Process> procs) throws InterruptedException {
         while (true) {
             boolean allDone = true;
             for (int i = 0; i < procs.size(); i++) {

@@ -439,12 +439,19 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             @Flag(names = {"--nproc-per-node", "--nproc_per_node"}, value = "1",
                     description = "Worker processes per node with --multiprocessing-distributed.")
             int nprocPerNode,
+            @Flag(names = {"--max-restarts", "--max_restarts"}, value = "0", paramLabel = "N",
+                    description = "With --multiprocessing-distributed: when a worker dies, stop the others and restart "
+                            + "all from the latest checkpoint (--resume auto), up to N times, as torchrun's elastic agent.")
+            int maxRestarts,
             @Flag(names = "--spawned-worker", value = "false", hidden = true, recorded = false,
                     description = "Set by --multiprocessing-distributed in its workers.")
             boolean spawnedWorker) {
 
         public Distributed {
             backend = backend.toLowerCase(java.util.Locale.ROOT);
+            if (maxRestarts < 0) {
+                throw new IllegalArgumentException("--max-restarts must not be negative, got " + maxRestarts);
+            }
             if (nprocPerNode < 1) {
                 throw new IllegalArgumentException("--nproc-per-node must be at least 1, got " + nprocPerNode);
             }

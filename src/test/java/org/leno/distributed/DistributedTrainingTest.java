@@ -178,6 +178,33 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void aWorkerKilledMidRunIsRestartedWithTheOthersFromTheLatestCheckpoint(@TempDir Path dir) throws Exception {
+        List<String> args = new ArrayList<>(List.of("train", "--multiprocessing-distributed", "--nproc-per-node", "2",
+                "--result_path", dir.resolve("results").toString(), "--epochs", "3", "--threads", "2", "--max-restarts", "1",
+                "--save-every", "2", "-p", "1"));
+        args.addAll(Arrays.asList(SMALL).subList(0, 10));
+        Rank launcher = start(dir, "launcher", args.toArray(String[]::new));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (!launcher.output().contains("Epoch: [1][2/4]") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        ProcessHandle worker = launcher.process().toHandle().children().findFirst().orElseThrow();
+        worker.destroyForcibly(); // SIGKILL, as the OOM killer would
+        assertThat(launcher.process().waitFor(300, TimeUnit.SECONDS)).isTrue();
+        String out = launcher.output();
+        assertThat(launcher.process().exitValue()).as(out).isZero();
+        assertThat(out).contains("failed with exit code 137; stopping the others")
+                .contains("restarting the workers from the latest checkpoint (restart 1 of 1)")
+                .contains("=> --resume auto: continuing from");
+        List<String> log = Files.readAllLines(dir.resolve("results/train.log"));
+        assertThat(log).hasSize(4);
+        assertThat(log.subList(1, 4).stream().map(l -> l.split("\t")[0]).toList()).containsExactly("1", "2", "3");
+        try (var files = Files.list(dir.resolve("results"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList()).isEmpty();
+        }
+    }
+
+    @Test
     void theRendezvousStoreListensOnlyOnTheGivenAddress(@TempDir Path dir) throws Exception {
         int port = freePort();
         List<String> args = train(dir.resolve("r"), port, 0, "--epochs", "1");
