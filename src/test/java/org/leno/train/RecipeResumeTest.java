@@ -14,7 +14,8 @@ import org.leno.testing.Cli;
 
 /**
  * Exact resume with the whole modern recipe on (AdamW, linear warm-up then cosine stepped per update,
- * label smoothing, clipping, EMA, accumulation over 2 batches, --save-every): a run that is stopped or
+ * label smoothing, clipping, EMA, accumulation over 2 batches, --save-every, TrivialAugmentWide, random
+ * erasing, mixup and cutmix): a run that is stopped or
  * killed and resumed writes byte-identical logs (train, val, EMA val, clipped norms) to one that ran
  * straight through. 8 batches of 16 per epoch, 4 updates per epoch, 2 epochs.
  */
@@ -24,7 +25,8 @@ class RecipeResumeTest {
             "--weight-decay", "0.05", "--norm-weight-decay", "0", "--lr-scheduler", "cosine", "--lr-warmup-epochs", "1",
             "--lr-warmup-method", "linear", "--sched-on-updates", "--label-smoothing", "0.1", "--clip-grad-norm", "1",
             "--model-ema", "--model-ema-steps", "1", "--accum-steps", "2", "--save-every", "4",
-            "--train_crop_size", "24", "--val_resize", "28", "--val_crop_size", "24");
+            "--train_crop_size", "24", "--val_resize", "28", "--val_crop_size", "24",
+            "--auto-augment", "ta_wide", "--random-erase", "0.25", "--mixup-alpha", "0.2", "--cutmix-alpha", "1.0");
     private static final List<String> LOGS = List.of(ResultFiles.TRAIN_LOG, ResultFiles.VAL_LOG, ResultFiles.VAL_EMA_LOG,
             ResultFiles.CLIP_NORM);
 
