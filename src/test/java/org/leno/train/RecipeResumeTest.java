@@ -35,7 +35,7 @@ class RecipeResumeTest {
 
     @BeforeAll
     static void straightRun() {
-        Cli.Result r = run(dir.resolve("straight"), RECIPE);
+        Cli.Result r = run(dir.resolve("straight"), RECIPE, "--report");
         assertThat(r.exitCode()).as(r.err()).isZero();
     }
 
@@ -53,6 +53,13 @@ class RecipeResumeTest {
         assertThat(Files.readAllLines(straight.resolve(ResultFiles.VAL_EMA_LOG))).hasSize(3);
         // one clipped norm per update: 2 epochs x 4 updates, each before clipping
         assertThat(Files.readAllLines(straight.resolve(ResultFiles.CLIP_NORM))).hasSize(1 + 8);
+        // --report: the page is rewritten after every epoch (ECharts inlined: over 500 kB), with the last epoch's numbers
+        Path page = straight.resolve("report.html");
+        assertThat(Files.size(page)).isGreaterThan(500_000);
+        String lastVal = Files.readAllLines(straight.resolve(ResultFiles.VAL_LOG)).get(2);
+        double acc1 = Double.parseDouble(lastVal.split("\t")[2]);
+        Object shown = acc1 == Math.rint(acc1) ? (Object) (long) acc1 : (Object) acc1; // as the page's JSON writes it
+        assertThat(Files.readString(page)).contains("," + shown + ",");
     }
 
     @Test

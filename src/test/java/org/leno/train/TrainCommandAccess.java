@@ -9,8 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.leno.cli.TrainCommandConfig;
 
-/** Runs a Trainer that gets a stop request (as from SIGINT) when it prints a given line. */
+/** Runs a Trainer in this JVM that is interrupted (stopped as by a signal, or killed) when it prints a given line. */
 final class TrainCommandAccess {
     private TrainCommandAccess() {
     }
@@ -24,72 +27,55 @@ final class TrainCommandAccess {
 
     /** A run with {@code flags} (all of them: epochs included) that dies, without saving, when it prints {@code trigger}. */
     static void killAtLine(Path results, String trigger, List<String> flags) {
-        List<String> args = new ArrayList<>(List.of("--result_path", results.toString()));
-        args.addAll(flags);
-        TrainConfig cfg = org.leno.cli.TrainCommandConfig.parse(args.toArray(String[]::new));
-        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) {
-            @Override
-            public void println(String line) {
-                super.println(line);
-                if (line.startsWith(trigger)) {
-                    throw new Killed(line);
-                }
-            }
-        };
         try {
-            new Trainer(cfg, null, java.util.Map.of("test", true), out).run();
+            run(results, trigger, flags, (trainer, line) -> {
+                throw new Killed(line);
+            });
             throw new AssertionError("the run never printed " + trigger);
         } catch (Killed expected) {
             // as intended
         }
     }
 
-    /** As {@link #stopAfterLine(Path, String, String[])}, for a stop that lands anywhere (the message is not checked). */
+    /** A run that gets SIGTERM's stop request when it prints {@code trigger}; it must exit as SIGTERM asks. */
     static void stopAtLine(Path results, String trigger, List<String> flags) {
+        Trainer.Stopped s = stopped(results, trigger, flags, "SIGTERM");
+        assertThat(s.exitCode()).isEqualTo(143);
+    }
+
+    /** One epoch of {@code flags}, stopped by SIGINT's request at {@code trigger}: after batch 2 of epoch 0. */
+    static void stopAfterLine(Path results, String trigger, String[] flags) {
+        List<String> args = new ArrayList<>(List.of("--epochs", "1"));
+        args.addAll(Arrays.asList(flags));
+        Trainer.Stopped s = stopped(results, trigger, args, "SIGINT");
+        assertThat(s.exitCode()).isEqualTo(130);
+        assertThat(s.getMessage()).contains("stopped by SIGINT after batch 2 of epoch 0");
+    }
+
+    private static Trainer.Stopped stopped(Path results, String trigger, List<String> flags, String signal) {
+        try {
+            run(results, trigger, flags, (trainer, line) -> trainer.requestStop(signal));
+        } catch (Trainer.Stopped s) {
+            return s;
+        }
+        throw new AssertionError("the run was not stopped at " + trigger);
+    }
+
+    private static void run(Path results, String trigger, List<String> flags, BiConsumer<Trainer, String> atTrigger) {
         List<String> args = new ArrayList<>(List.of("--result_path", results.toString()));
         args.addAll(flags);
-        TrainConfig cfg = org.leno.cli.TrainCommandConfig.parse(args.toArray(String[]::new));
+        TrainConfig cfg = TrainCommandConfig.parse(args.toArray(String[]::new));
         Trainer[] holder = new Trainer[1];
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) {
             @Override
             public void println(String line) {
                 super.println(line);
                 if (line.startsWith(trigger)) {
-                    holder[0].requestStop("SIGTERM");
+                    atTrigger.accept(holder[0], line);
                 }
             }
         };
-        holder[0] = new Trainer(cfg, null, java.util.Map.of("test", true), out);
-        try {
-            holder[0].run();
-            throw new AssertionError("the run was not stopped at " + trigger);
-        } catch (Trainer.Stopped s) {
-            assertThat(s.exitCode()).isEqualTo(143);
-        }
-    }
-
-    static void stopAfterLine(Path results, String trigger, String[] flags) {
-        List<String> args = new ArrayList<>(List.of("--result_path", results.toString(), "--epochs", "1"));
-        args.addAll(Arrays.asList(flags));
-        TrainConfig cfg = org.leno.cli.TrainCommandConfig.parse(args.toArray(String[]::new));
-        Trainer[] holder = new Trainer[1];
-        ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8) {
-            @Override
-            public void println(String line) {
-                super.println(line);
-                if (line.startsWith(trigger)) {
-                    holder[0].requestStop("SIGINT");
-                }
-            }
-        };
-        holder[0] = new Trainer(cfg, null, java.util.Map.of("test", true), out);
-        try {
-            holder[0].run();
-            throw new AssertionError("the run was not stopped; output:\n" + sink);
-        } catch (Trainer.Stopped s) {
-            assertThat(s.exitCode()).isEqualTo(130);
-            assertThat(s.getMessage()).contains("stopped by SIGINT after batch 2 of epoch 0");
-        }
+        holder[0] = new Trainer(cfg, null, Map.of("test", true), out);
+        holder[0].run();
     }
 }
