@@ -131,6 +131,23 @@ class RecipeResumeTest {
         assertThat(missing.err().strip()).contains(noEma + ": has no model_ema").doesNotContain("\n");
     }
 
+    @Test
+    void fineTuningFromACheckpointResetsOnlyAClassifierOfAnotherClassCount() throws IOException {
+        Path checkpoint = dir.resolve("straight").resolve(ResultFiles.CHECKPOINT);
+        Cli.Result tuned = Cli.run("train", "--weights", checkpoint.toString(), "--n_classes", "12", "--epochs", "1",
+                "--train-samples", "32", "--val-samples", "16", "-b", "16", "--seed", "3", "--train_crop_size", "24",
+                "--val_resize", "28", "--val_crop_size", "24", "--result_path", dir.resolve("tuned").toString());
+        assertThat(tuned.exitCode()).as(tuned.err()).isZero();
+        assertThat(tuned.out()).contains("=> starting from the weights of '" + checkpoint
+                + "'; re-initialised fc.weight, fc.bias (another class count)");
+        assertThat(Files.readAllLines(dir.resolve("tuned").resolve(ResultFiles.TRAIN_LOG)).get(1)).startsWith("1\t");
+        Cli.Result wrong = Cli.run("train", "--weights", checkpoint.toString(), "-a", "resnet", "--epochs", "1",
+                "--result_path", dir.resolve("wrong").toString());
+        assertThat(wrong.exitCode()).isEqualTo(1);
+        assertThat(wrong.err().strip()).isEqualTo("leno train: error: " + checkpoint
+                + " is a 'lenoresnet' checkpoint, not 'resnet'; pass -a lenoresnet");
+    }
+
     private static void assertSameLogs(Path run) throws IOException {
         Path straight = dir.resolve("straight");
         for (String log : LOGS) {
