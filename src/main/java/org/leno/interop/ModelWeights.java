@@ -1,8 +1,12 @@
 package org.leno.interop;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,20 +39,20 @@ public final class ModelWeights {
      * Loads {@code file} into {@code net} to fine-tune it: all of it must fit, except a classifier of
      * another class count, which keeps its fresh initialisation. Returns the keys so kept.
      */
-    public static java.util.List<String> loadForFineTuning(ResidualNetwork net, Path file) {
+    public static List<String> loadForFineTuning(ResidualNetwork net, Path file) {
         WeightFiles.Loaded loaded = checked(net, file, false);
-        java.util.List<String> reset = new java.util.ArrayList<>();
+        List<String> reset = new ArrayList<>();
         try (NativeScope scope = NativeScope.open()) {
             Map<String, org.bytedeco.pytorch.Tensor> model = StateDict.of(net);
-            for (String key : java.util.List.of("fc.weight", "fc.bias")) {
+            for (String key : List.of("fc.weight", "fc.bias")) {
                 TensorData given = loaded.stateDict().get(key);
                 if (given != null && model.containsKey(key)
-                        && !java.util.Arrays.equals(given.shape(), Tensors.shape(model.get(key)))) {
+                        && !Arrays.equals(given.shape(), Tensors.shape(model.get(key)))) {
                     reset.add(key);
                 }
             }
         }
-        StateDict.load(net, loaded.stateDict(), file.toString(), java.util.Set.copyOf(reset));
+        StateDict.load(net, loaded.stateDict(), file.toString(), Set.copyOf(reset));
         return reset;
     }
 
@@ -64,7 +68,7 @@ public final class ModelWeights {
             }
         });
         String blocks = blocksPerStage(loaded.stateDict());
-        String ours = java.util.Arrays.stream(net.blocksPerStage()).mapToObj(String::valueOf)
+        String ours = Arrays.stream(net.blocksPerStage()).mapToObj(String::valueOf)
                 .collect(Collectors.joining("-"));
         if (!blocks.isEmpty() && !blocks.equals(ours)) {
             throw new InterchangeException(file + " holds a network with " + blocks + " blocks per stage, not "

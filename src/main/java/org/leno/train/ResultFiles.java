@@ -3,6 +3,7 @@ package org.leno.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,8 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.leno.interop.AtomicFiles;
 import java.util.Map;
+import java.util.function.LongPredicate;
+import org.leno.interop.AtomicFiles;
 
 /** The files a run writes in --result_path, named and formatted as the reference writes them. */
 public final class ResultFiles {
@@ -46,7 +48,7 @@ public final class ResultFiles {
             removeStaleTemporaries();
         } catch (IOException e) {
             throw new IllegalArgumentException("--result_path " + dir + " is not writable ("
-                    + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()) + ")");
+                    + (e instanceof AccessDeniedException ? "permission denied" : e.getMessage()) + ")");
         }
     }
 
@@ -77,7 +79,7 @@ public final class ResultFiles {
         keepRows(GRADNORM, first -> first < iterations);
     }
 
-    private void keepRows(String name, java.util.function.LongPredicate keepFirstColumn) {
+    private void keepRows(String name, LongPredicate keepFirstColumn) {
         Path file = dir.resolve(name);
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return;

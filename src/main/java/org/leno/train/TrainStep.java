@@ -1,6 +1,7 @@
 package org.leno.train;
 
 import java.util.Arrays;
+import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
@@ -162,7 +163,7 @@ public final class TrainStep {
     }
 
     /** PyTorch's clip_grad_norm_: the global 2-norm of the gradients, scaled down to {@code max} when above it. */
-    static double clip(java.util.List<Tensor> params, double max) {
+    static double clip(List<Tensor> params, double max) {
         TensorVector grads = new TensorVector();
         for (Tensor p : params) {
             if (p.grad().defined()) {
