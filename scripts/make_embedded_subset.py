@@ -11,7 +11,6 @@ import os
 import struct
 import sys
 
-SRC = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
 OUT = os.path.join(os.path.dirname(__file__), "..", "src", "main", "resources", "org", "leno", "data", "embedded")
 PER_CLASS = {"train": 600, "val": 100}
 FILES = {"train": "train", "val": "t10k"}
@@ -31,12 +30,17 @@ def write_idx(path, shape, payload):
         f.write(header + payload)
 
 
-for split, per_class in PER_CLASS.items():
-    (n, h, w), images = read_idx(os.path.join(SRC, FILES[split] + "-images-idx3-ubyte.gz"))
-    _, labels = read_idx(os.path.join(SRC, FILES[split] + "-labels-idx1-ubyte.gz"))
-    by_class = {c: [i for i in range(n) if labels[i] == c][:per_class] for c in range(10)}
-    order = [by_class[c][k] for k in range(per_class) for c in range(10)]
-    write_idx(os.path.join(OUT, split + "-images.gz"), (len(order), h, w),
-              b"".join(images[i * h * w:(i + 1) * h * w] for i in order))
-    write_idx(os.path.join(OUT, split + "-labels.gz"), (len(order),), bytes(labels[i] for i in order))
-    print(split, len(order), "images")
+def main(src):
+    for split, per_class in PER_CLASS.items():
+        (n, h, w), images = read_idx(os.path.join(src, FILES[split] + "-images-idx3-ubyte.gz"))
+        _, labels = read_idx(os.path.join(src, FILES[split] + "-labels-idx1-ubyte.gz"))
+        by_class = {c: [i for i in range(n) if labels[i] == c][:per_class] for c in range(10)}
+        order = [by_class[c][k] for k in range(per_class) for c in range(10)]
+        write_idx(os.path.join(OUT, split + "-images.gz"), (len(order), h, w),
+                  b"".join(images[i * h * w:(i + 1) * h * w] for i in order))
+        write_idx(os.path.join(OUT, split + "-labels.gz"), (len(order),), bytes(labels[i] for i in order))
+        print(split, len(order), "images")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist")

@@ -5,22 +5,16 @@ Usage: python3 scripts/make_fashion_imagefolder.py OUT [TRAIN_PER_CLASS] [SOURCE
 OUT/train/<class>/<index>.png holds the first TRAIN_PER_CLASS (default 600) training images of each
 class, OUT/val/<class>/<index>.png all 10,000 test images. Needs only the standard library.
 """
-import gzip
 import os
 import struct
 import sys
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_embedded_subset import read_idx  # noqa: E402  (one reader of the IDX format)
+
 CLASSES = ["0_tshirt", "1_trouser", "2_pullover", "3_dress", "4_coat", "5_sandal", "6_shirt", "7_sneaker", "8_bag",
            "9_boot"]
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return shape, data[4 + 4 * dims:]
 
 
 def png(path, pixels, width, height):
