@@ -1,7 +1,9 @@
 package org.leno.data;
 
+import java.nio.IntBuffer;
+import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
-import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -39,113 +41,188 @@ final class PilResize {
         }
     }
 
+    /** Values per band of the transposed image (4 MB of ints): bounds the memory of a large source. */
+    private static final int BAND_VALUES = 1 << 20;
+    /** Planes larger than this (in ints) are not kept between calls. */
+    private static final long KEPT_VALUES = 4L << 20;
+
+    /**
+     * Each loader thread's int rows, reused: a 224-pixel crop would otherwise allocate ~3 MB per image,
+     * which the launcher's small young generation pays for in collections that stop every thread.
+     */
+    private static final ThreadLocal<Planes> PLANES = ThreadLocal.withInitial(Planes::new);
+
     private PilResize() {
     }
 
-    /** {@code src} (8-bit, 1 or 3 channels, any row stride) resized to w x h as a new Mat. */
+    /**
+     * {@code src} (8-bit, 1 or 3 channels, any row stride) resized to w x h as a new Mat. Both passes
+     * run along whole rows, each its own int array, the loop shape the JIT vectorises: the horizontal
+     * pass on bands of the image transposed by OpenCV (pixels stay whole), each transposed back for
+     * the vertical pass.
+     */
     static Mat resize(Mat src, int w, int h, Filter filter) {
+        return resize(src, w, h, filter, BAND_VALUES);
+    }
+
+    /** As {@link #resize(Mat, int, int, Filter)} with bands of at most bandValues ints (at least one row). */
+    static Mat resize(Mat src, int w, int h, Filter filter, int bandValues) {
         int inW = src.cols();
         int inH = src.rows();
         int ch = src.channels();
         if (inW == w && inH == h) {
             return src.clone();
         }
-        byte[] in = pixels(src);
-        Coefficients vertical = Coefficients.of(inH, h, filter);
-        byte[] rows = in;
-        int width = inW;
-        if (w != inW) {
-            int first = vertical.first();
-            int last = vertical.last();
-            rows = horizontal(in, inW, ch, first, last - first, Coefficients.of(inW, w, filter), w);
-            vertical = vertical.shifted(-first);
-            width = w;
-        }
-        byte[] out = h != inH ? vertical(rows, width, ch, vertical, h) : rows;
-        Mat dst = new Mat(h, w, opencv_core.CV_8UC(ch));
-        dst.data().put(out, 0, out.length);
-        return dst;
-    }
-
-    private static byte[] pixels(Mat src) {
-        int rowBytes = src.cols() * src.channels();
-        byte[] out = new byte[rowBytes * src.rows()];
-        BytePointer data = src.data();
-        long step = src.step();
-        if (step == rowBytes) {
-            data.get(out, 0, out.length);
-        } else {
-            for (int y = 0; y < src.rows(); y++) {
-                data.position(y * step).get(out, y * rowBytes, rowBytes);
+        Planes planes = PLANES.get();
+        try {
+            Coefficients vertical = Coefficients.of(inH, h, filter);
+            Plane rows;
+            if (w != inW) {
+                int first = vertical.first();
+                rows = horizontal(src, first, vertical.last() - first, Coefficients.of(inW, w, filter), planes,
+                        bandValues);
+                vertical = vertical.shifted(-first);
+            } else {
+                rows = intRows(src, 0, planes.rows.sized(inH, inW * ch));
             }
-            data.position(0);
+            return byteMat(h != inH ? pass(rows, vertical, h, planes.out) : rows, ch);
+        } finally {
+            planes.trim();
         }
-        return out;
     }
 
-    private static byte[] horizontal(byte[] in, int inW, int ch, int firstRow, int rowCount, Coefficients c, int outW) {
-        byte[] out = new byte[rowCount * outW * ch];
-        int[] weights = c.weights;
-        for (int y = 0; y < rowCount; y++) {
-            int inRow = (y + firstRow) * inW * ch;
-            int o = y * outW * ch;
-            for (int x = 0; x < outW; x++) {
-                int n = c.count[x];
-                int k0 = x * c.size;
-                int p = inRow + c.min[x] * ch;
-                if (ch == 3) {
-                    int r = HALF;
-                    int g = HALF;
-                    int b = HALF;
-                    for (int t = 0; t < n; t++, p += 3) {
-                        int k = weights[k0 + t];
-                        r += (in[p] & 0xff) * k;
-                        g += (in[p + 1] & 0xff) * k;
-                        b += (in[p + 2] & 0xff) * k;
-                    }
-                    out[o++] = clip8(r);
-                    out[o++] = clip8(g);
-                    out[o++] = clip8(b);
-                } else {
-                    for (int j = 0; j < ch; j++) {
-                        int acc = HALF;
-                        for (int t = 0; t < n; t++) {
-                            acc += (in[p + t * ch + j] & 0xff) * weights[k0 + t];
-                        }
-                        out[o++] = clip8(acc);
-                    }
+    /** Pillow's horizontal pass over rows first..first+count of src, band by band. */
+    private static Plane horizontal(Mat src, int first, int count, Coefficients c, Planes planes, int bandValues) {
+        int w = c.min.length;
+        int ch = src.channels();
+        int band = Math.max(1, Math.min(count, bandValues / (src.cols() * ch)));
+        Plane rows = planes.rows.sized(count, w * ch);
+        for (int y = 0; y < count; y += band) {
+            int n = Math.min(band, count - y);
+            try (Mat part = src.rowRange(first + y, first + y + n); Mat columns = new Mat()) {
+                opencv_core.transpose(part, columns);
+                Plane transposed = planes.columns.sized(columns.rows(), n * ch);
+                Plane resized = pass(intRows(columns, 0, transposed), c, w, planes.resized);
+                try (Mat back = matOf(resized, ch); Mat bandRows = new Mat()) {
+                    opencv_core.transpose(back, bandRows);
+                    intRows(bandRows, y, rows);
                 }
             }
         }
-        return out;
+        return rows;
     }
 
-    private static byte[] vertical(byte[] in, int width, int ch, Coefficients c, int outH) {
-        int rowBytes = width * ch;
-        byte[] out = new byte[outH * rowBytes];
-        int[] acc = new int[rowBytes];
-        for (int y = 0; y < outH; y++) {
-            java.util.Arrays.fill(acc, HALF);
-            int min = c.min[y];
+    /** The rows of an 8-bit or 32-bit integer Mat as rows from..from+rows of {@code into} (sized for them). */
+    private static Plane intRows(Mat mat, int from, Plane into) {
+        int length = mat.cols() * mat.channels();
+        try (Mat ints = new Mat()) {
+            mat.convertTo(ints, opencv_core.CV_32S);
+            IntBuffer data = ints(ints, mat.rows() * length);
+            for (int y = 0; y < mat.rows(); y++) {
+                data.get(into.rows[from + y], 0, length);
+            }
+        }
+        return into;
+    }
+
+    /** The values of a continuous 32-bit Mat as a buffer (bulk copies to and from arrays run as memcpy). */
+    private static IntBuffer ints(Mat mat, int count) {
+        return new IntPointer(mat.data()).capacity(count).asBuffer();
+    }
+
+    private static Mat matOf(Plane plane, int ch) {
+        Mat ints = new Mat(plane.count, plane.length / ch, opencv_core.CV_32SC(ch));
+        IntBuffer data = ints(ints, plane.count * plane.length);
+        for (int y = 0; y < plane.count; y++) {
+            data.put(plane.rows[y], 0, plane.length);
+        }
+        return ints;
+    }
+
+    private static Mat byteMat(Plane rows, int ch) {
+        try (Mat ints = matOf(rows, ch)) {
+            Mat bytes = new Mat();
+            ints.convertTo(bytes, opencv_core.CV_8U);
+            return bytes;
+        }
+    }
+
+    /** Pillow's pass across the rows of {@code in}: outRows rows, each clipped to 0-255. */
+    private static Plane pass(Plane in, Coefficients c, int outRows, Plane into) {
+        int length = in.length;
+        Plane out = into.sized(outRows, length);
+        for (int y = 0; y < outRows; y++) {
+            int[] acc = out.rows[y];
+            Arrays.fill(acc, 0, length, HALF);
             int k0 = y * c.size;
             for (int t = 0; t < c.count[y]; t++) {
-                int k = c.weights[k0 + t];
-                int p = (min + t) * rowBytes;
-                for (int i = 0; i < rowBytes; i++) {
-                    acc[i] += (in[p + i] & 0xff) * k;
-                }
+                accumulate(acc, in.rows[c.min[y] + t], c.weights[k0 + t], length);
             }
-            int o = y * rowBytes;
-            for (int i = 0; i < rowBytes; i++) {
-                out[o + i] = clip8(acc[i]);
-            }
+            clip8(acc, length);
         }
         return out;
     }
 
-    private static byte clip8(int acc) {
-        int v = acc >> PRECISION_BITS;
-        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+    private static void accumulate(int[] acc, int[] row, int weight, int length) {
+        for (int i = 0; i < length; i++) {
+            acc[i] += row[i] * weight;
+        }
+    }
+
+    /** Each value shifted out of fixed point and clamped to 0-255, without branches (so it vectorises). */
+    private static void clip8(int[] acc, int length) {
+        for (int i = 0; i < length; i++) {
+            int v = acc[i] >> PRECISION_BITS;
+            v &= ~(v >> 31);
+            v |= (255 - v) >> 31;
+            acc[i] = v & 255;
+        }
+    }
+
+    /** Rows of ints, grown as needed and reused; count x length of them are in use. */
+    private static final class Plane {
+        private int[][] rows = new int[0][];
+        private int count;
+        private int length;
+
+        Plane sized(int count, int length) {
+            if (rows.length < count) {
+                rows = Arrays.copyOf(rows, count);
+            }
+            for (int y = 0; y < count; y++) {
+                if (rows[y] == null || rows[y].length < length) {
+                    rows[y] = new int[length];
+                }
+            }
+            this.count = count;
+            this.length = length;
+            return this;
+        }
+
+        void trimAbove(long values) {
+            long held = 0;
+            for (int[] row : rows) {
+                held += row == null ? 0 : row.length;
+            }
+            if (held > values) {
+                rows = new int[0][];
+            }
+            count = 0;
+        }
+    }
+
+    /** A thread's planes: the transposed band, its horizontal pass, the rows it gives, the output. */
+    private static final class Planes {
+        final Plane columns = new Plane();
+        final Plane resized = new Plane();
+        final Plane rows = new Plane();
+        final Plane out = new Plane();
+
+        void trim() {
+            for (Plane p : new Plane[] {columns, resized, rows, out}) {
+                p.trimAbove(KEPT_VALUES);
+            }
+        }
     }
 
     /** Per output position: the first input index, the number of taps and their fixed-point weights. */
