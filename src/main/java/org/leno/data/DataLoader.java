@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,10 +33,19 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class DataLoader implements AutoCloseable {
 
-    /** {@code channelsLast}: deliver images in NHWC memory layout (same shape), which oneDNN convolves without reordering. */
-    public record Config(int batchSize, int workers, boolean dropLast, long seed, boolean strict, boolean channelsLast) {
+    /**
+     * {@code channelsLast}: deliver images in NHWC memory layout (same shape), which oneDNN convolves
+     * without reordering. {@code pinMemory}: batches in pinned host memory for asynchronous copies to
+     * a GPU (GPU build with a device only); the images then stay NCHW, for the device to reorder.
+     */
+    public record Config(int batchSize, int workers, boolean dropLast, long seed, boolean strict, boolean channelsLast,
+                         boolean pinMemory) {
         public Config(int batchSize, int workers, boolean dropLast, long seed, boolean strict) {
-            this(batchSize, workers, dropLast, seed, strict, false);
+            this(batchSize, workers, dropLast, seed, strict, false, false);
+        }
+
+        public Config(int batchSize, int workers, boolean dropLast, long seed, boolean strict, boolean channelsLast) {
+            this(batchSize, workers, dropLast, seed, strict, channelsLast, false);
         }
 
         public Config {
@@ -55,18 +63,16 @@ public final class DataLoader implements AutoCloseable {
     private final Sampler sampler;
     private final Config config;
     private final ExecutorService pool;
-    /**
-     * Image buffers of one full batch each, reused: a fresh allocation per batch costs a page fault
-     * per 4 KiB on first write, about a fifth of the decode time at 224 pixels.
-     */
-    private final ConcurrentLinkedQueue<FloatPointer> buffers = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger allocated = new AtomicInteger();
+    /** Image buffers of one full batch each. */
+    private final HostBuffers buffers;
 
     public DataLoader(ImageSource source, Transform transform, Sampler sampler, Config config) {
         this.source = source;
         this.transform = transform;
         this.sampler = sampler;
         this.config = config;
+        long s = transform.outputSize();
+        this.buffers = new HostBuffers(config.batchSize() * 3L * s * s, config.pinMemory());
         // OpenCV's own thread pool would compete with the workers: --workers is the CPU budget
         opencv_core.setNumThreads(1);
         this.pool = config.workers() == 0 ? null : Executors.newFixedThreadPool(config.workers(), r -> {
@@ -97,26 +103,12 @@ public final class DataLoader implements AutoCloseable {
         if (pool != null) {
             pool.shutdownNow();
         }
-        FloatPointer b;
-        while ((b = buffers.poll()) != null) {
-            b.deallocate();
-        }
+        buffers.close();
     }
 
     /** Image buffers allocated so far: bounded by the prefetch window, whatever the number of epochs. */
     int allocatedBuffers() {
-        return allocated.get();
-    }
-
-    private FloatPointer takeBuffer() {
-        FloatPointer b = buffers.poll();
-        if (b == null) {
-            long s = transform.outputSize();
-            b = new FloatPointer(config.batchSize() * 3L * s * s);
-            allocated.incrementAndGet();
-            b.retainReference(); // owned by this loader, not by whatever PointerScope is open now
-        }
-        return b;
+        return buffers.allocated();
     }
 
     /** The batches of one epoch, in order; close it to cancel what is still being prepared. */
@@ -191,7 +183,7 @@ public final class DataLoader implements AutoCloseable {
             int to = Math.min(indices.length, from + config.batchSize());
             int s = transform.outputSize();
             long per = 3L * s * s;
-            FloatPointer base = takeBuffer();
+            FloatPointer base = buffers.take();
             long[] labels = new long[to - from];
             int n = 0;
             int real = 0;
@@ -213,12 +205,12 @@ public final class DataLoader implements AutoCloseable {
                 labels[n++] = source.label(index);
             }
             Tensor imageBatch = torch.from_blob(base, new long[] {n, 3, s, s}, new TensorOptions(torch.ScalarType.Float));
-            Runnable release = () -> buffers.add(base);
-            if (config.channelsLast()) {
+            Runnable release = () -> buffers.give(base);
+            if (config.channelsLast() && !config.pinMemory()) {
                 Tensor nhwc = imageBatch.contiguous(torch.MemoryFormat.ChannelsLast);
                 imageBatch.close();
                 imageBatch = nhwc;
-                buffers.add(base);
+                buffers.give(base);
                 release = () -> { };
             }
             Tensor labelBatch;

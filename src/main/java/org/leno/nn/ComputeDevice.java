@@ -54,6 +54,9 @@ public final class ComputeDevice {
 
     public boolean isCuda() { return cudaIndex >= 0; }
 
+    /** The CUDA device index (meaningful only when {@link #isCuda()}). */
+    public byte index() { return (byte) cudaIndex; }
+
     /** The autocast device type for this device. */
     public torch.DeviceType type() {
         return isCuda() ? torch.DeviceType.CUDA : torch.DeviceType.CPU;
@@ -62,6 +65,15 @@ public final class ComputeDevice {
     /** {@code t} on this device, keeping its memory format (the same tensor when it is already there). */
     public Tensor put(Tensor t) {
         return t.to(options, false, false, new MemoryFormatOptional());
+    }
+
+    /**
+     * {@code t} on this device by a non-blocking copy, asynchronous on the current CUDA stream when
+     * {@code t} is in pinned memory (PyTorch's {@code t.to(device, non_blocking=True)}); the same
+     * tensor when it is already there.
+     */
+    public Tensor copyNonBlocking(Tensor t) {
+        return t.to(options, true, false, new MemoryFormatOptional());
     }
 
     /** Moves a module's parameters and buffers in place (the tensor handles stay valid). */

@@ -36,8 +36,17 @@ public final class Natives {
      * when loaded against the CPU natives.
      */
     public static boolean cudaBuild() {
-        String platform = org.bytedeco.javacpp.Loader.getPlatform();
+        String platform = Loader.getPlatform();
         return torch.class.getResource("/org/bytedeco/pytorch/" + platform + "-gpu/libjnitorch.so") != null;
+    }
+
+    /** Whether CUDA tensors (and pinned host memory) can be made: the GPU build with at least one device. */
+    public static boolean cudaAvailable() {
+        if (!cudaBuild()) {
+            return false;
+        }
+        load();
+        return torch.cuda_is_available();
     }
 
     /** Sets libtorch's intra-op thread count; 0 or less means all cores. */

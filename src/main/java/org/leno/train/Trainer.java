@@ -206,12 +206,14 @@ public final class Trainer {
             scaler = cfg.runtime().amp() == Amp.FP16 ? new GradScaler() : null;
             valLoader = new DataLoader(valSet, aug.valTransform(d.valResize(), d.valCropSize()),
                     new EpochSampler(valSet.size(), false, seed, rank(), world()),
-                    new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(), cfg.runtime().channelsLast()));
+                    new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(), cfg.runtime().channelsLast(),
+                            device.isCuda()));
             double[] scale = d.cropScale();
             trainLoader = evaluate ? null : new DataLoader(trainSet,
                     aug.trainTransform(d.trainCropSize(), new RandomResizedCrop(scale[0], scale[1], 3.0 / 4.0, 4.0 / 3.0)),
                     aug.trainSampler(trainSet.size(), seed, rank(), world()),
-                    new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(), cfg.runtime().channelsLast()));
+                    new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(), cfg.runtime().channelsLast(),
+                            device.isCuda()));
             startEpoch = cfg.schedule().startEpoch();
             resumed = resume(evaluate);
             if (group != null) {
@@ -380,7 +382,8 @@ public final class Trainer {
             ProgressBar bar = cfg.runtime().progress() && System.console() != null ? new ProgressBarBuilder()
                     .setTaskName("epoch " + epoch).setInitialMax(batches).setStyle(ProgressBarStyle.ASCII)
                     .continuousUpdate().build() : null;
-            try (DataLoader.Epoch data = trainLoader.epoch(epoch, start)) {
+            try (DataLoader.Epoch epochData = trainLoader.epoch(epoch, start);
+                 DeviceFeed data = DeviceFeed.of(epochData, device, cfg.runtime().channelsLast())) {
                 long end = System.nanoTime();
                 for (int i = start; data.hasNext(); i++) {
                     int groupStart = i / accum * accum;
@@ -414,8 +417,8 @@ public final class Trainer {
                         checkpointMidEpoch(epoch, i, batches, losses, top1, top5);
                     }
                 }
-                if (data.skippedSummary() != null) {
-                    out.println(data.skippedSummary());
+                if (epochData.skippedSummary() != null) {
+                    out.println(epochData.skippedSummary());
                 }
             } finally {
                 if (bar != null) {
@@ -533,7 +536,8 @@ public final class Trainer {
         Meter top1 = new Meter("Acc@1", "%6.2f");
         Meter top5 = new Meter("Acc@5", "%6.2f");
         String progressFormat = label + "Test: [%" + Integer.toString(batches).length() + "d/%d]";
-        try (DataLoader.Epoch data = loader.epoch(0)) {
+        try (DataLoader.Epoch epochData = loader.epoch(0);
+             DeviceFeed data = DeviceFeed.of(epochData, device, cfg.runtime().channelsLast())) {
             long end = System.nanoTime();
             for (int i = 0; data.hasNext(); i++) {
                 try (Batch batch = data.next(); NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
@@ -555,8 +559,8 @@ public final class Trainer {
                             losses.toString(), top1.toString(), top5.toString()));
                 }
             }
-            if (data.skippedSummary() != null) {
-                out.println(data.skippedSummary());
+            if (epochData.skippedSummary() != null) {
+                out.println(epochData.skippedSummary());
             }
         }
         EpochResult result = new EpochResult(losses.average(), top1.average(), top5.average());
