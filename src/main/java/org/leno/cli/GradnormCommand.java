@@ -17,7 +17,7 @@ import org.leno.data.Datasets;
 import org.leno.data.EpochSampler;
 import org.leno.data.ImageSource;
 import org.leno.data.TrainTransform;
-import org.leno.interop.ModelWeights;
+import org.leno.model.ModelWeights;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.leno.data.ImageDecoder;
 import org.leno.data.ValTransform;
-import org.leno.interop.ModelWeights;
+import org.leno.model.ModelWeights;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;

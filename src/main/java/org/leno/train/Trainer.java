@@ -31,7 +31,7 @@ import org.leno.distributed.GradientSync;
 import org.leno.distributed.ProcessGroup;
 import org.leno.distributed.SyncBatchNorm;
 import org.leno.interop.InterchangeException;
-import org.leno.interop.ModelWeights;
+import org.leno.model.ModelWeights;
 import org.leno.interop.TensorData;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelRegistry;

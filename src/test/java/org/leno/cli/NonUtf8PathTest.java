@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.interop.ModelWeights;
+import org.leno.model.ModelWeights;
 import org.leno.model.Arch;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;

@@ -1,4 +1,4 @@
-package org.leno.interop;
+package org.leno.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,10 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.model.Arch;
-import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
-import org.leno.model.ResidualNetwork;
+import org.leno.interop.InterchangeException;
+import org.leno.interop.TensorData;
+import org.leno.interop.WeightFiles;
 import org.leno.nn.Natives;
 import org.leno.nn.StateDict;
 
@@ -84,5 +83,16 @@ class ModelWeightsTest {
 
     private static Path fixtureDir() {
         return org.leno.testing.Fixtures.path("plain_state_dict.pt").getParent();
+    }
+
+    @Test
+    void aHugeBlockIndexInAKeyIsNotANumberFormatException() {
+        TensorData t = TensorData.scalarFloat(1);
+        Map<String, TensorData> sd = new LinkedHashMap<>();
+        for (int stage = 1; stage <= 4; stage++) {
+            sd.put("layer" + stage + ".0.conv1.weight", t);
+        }
+        sd.put("layer2.99999999999999999999.conv1.weight", t);
+        assertThat(ModelWeights.blocksPerStage(sd)).isEqualTo("1-1-1-1");
     }
 }

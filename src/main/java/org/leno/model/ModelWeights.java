@@ -1,4 +1,4 @@
-package org.leno.interop;
+package org.leno.model;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +11,10 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.leno.model.ResidualNetwork;
+import org.leno.interop.InterchangeException;
+import org.leno.interop.ReadLimits;
+import org.leno.interop.TensorData;
+import org.leno.interop.WeightFiles;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
 import org.leno.nn.Tensors;
