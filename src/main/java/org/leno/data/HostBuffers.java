@@ -1,7 +1,7 @@
 package org.leno.data;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.FloatPointer;
@@ -23,7 +23,8 @@ final class HostBuffers implements AutoCloseable {
     private final long floats;
     private final boolean pinned;
     private final ConcurrentLinkedQueue<FloatPointer> free = new ConcurrentLinkedQueue<>();
-    private final List<Tensor> pinnedOwners = new ArrayList<>();
+    /** The pinned tensors whose memory the buffers are, by address. */
+    private final Map<Long, Tensor> pinnedOwners = new ConcurrentHashMap<>();
     private final AtomicInteger allocated = new AtomicInteger();
 
     HostBuffers(long floats, boolean pinned) {
@@ -61,27 +62,21 @@ final class HostBuffers implements AutoCloseable {
         Tensor owner = torch.empty(new long[] {floats},
                 new TensorOptions(torch.ScalarType.Float).pinned_memory(new BoolOptional(true)), new MemoryFormatOptional());
         owner.retainReference();
-        synchronized (pinnedOwners) {
-            pinnedOwners.add(owner);
-        }
         FloatPointer b = new FloatPointer(owner.data_ptr_float()).capacity(floats);
-        b.retainReference();
+        pinnedOwners.put(b.address(), owner);
         return b;
     }
 
+    /** Frees the buffers given back; one still held by a batch is left to that batch's memory. */
     @Override
     public void close() {
         FloatPointer b;
         while ((b = free.poll()) != null) {
             if (pinned) {
-                b.releaseReference();
+                pinnedOwners.remove(b.address()).close();
             } else {
                 b.deallocate();
             }
-        }
-        synchronized (pinnedOwners) {
-            pinnedOwners.forEach(Tensor::close);
-            pinnedOwners.clear();
         }
     }
 }
