@@ -36,8 +36,6 @@ final class HostBuffers implements AutoCloseable {
         this.pinned = pinned;
     }
 
-    boolean pinned() { return pinned; }
-
     FloatPointer take() {
         FloatPointer b = free.poll();
         return b != null ? b : allocate();

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.leno.data.Batch;
 import org.leno.data.DataLoader;
@@ -37,7 +38,7 @@ class DeviceFeedTest {
             try (Batch b = batches.next()) {
                 Thread.sleep(pauseMillis);
                 out.add(Tensors.floats(b.images()));
-                out.add(Tensors.floats(b.labels().to(org.bytedeco.pytorch.global.torch.ScalarType.Float)));
+                out.add(Tensors.floats(b.labels().to(torch.ScalarType.Float)));
             }
         }
         return out;
