@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.leno.data.UnreadableImageException;
 import org.leno.interop.InterchangeException;
+import org.leno.nn.Natives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 bad flags. */
     public static int run(String... args) {
+        Natives.unpack();
         CommandLine cli = new CommandLine(new Main());
         cli.setOverwrittenOptionsAllowed(true); // as argparse: a flag given twice takes the last value
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --auto-augment TA_WIDE or ta_wide, --interpolation BICUBIC

@@ -19,9 +19,20 @@ public final class Natives {
         Loaded.done();
     }
 
+    /**
+     * Unpacks libtorch and OpenBLAS into the JavaCPP cache without loading them; {@link #load()} does this
+     * first. Entry points call it before anything can touch a libtorch class, whose static initialiser
+     * would load libtorch by JavaCPP's own order (see {@link NativeCache}).
+     */
+    public static void unpack() {
+        NativeCache.unpack(openblas_nolapack.class, "openblas");
+        NativeCache.unpack(torch.class, "pytorch");
+    }
+
     /** Initialised once per process, by the JVM, on first use. */
     private static final class Loaded {
         static {
+            unpack();
             Loader.load(torch.class);
             openblas_nolapack.blas_set_num_threads(1);
         }
