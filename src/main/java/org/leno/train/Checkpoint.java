@@ -1,8 +1,11 @@
 package org.leno.train;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -65,16 +68,32 @@ public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTenso
         TorchZip.write(file, root);
     }
 
-    /** Copies a checkpoint file atomically (for model_best and the epoch history). */
+    /**
+     * Gives a checkpoint file a second name atomically (model_best, the epoch history): a hard link where
+     * the file system allows, so that the bytes are on disk once (a checkpoint is never modified in
+     * place: each save writes a new file and renames it), else a copy.
+     */
     public static void copy(Path from, Path to) {
+        Path dir = to.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + to.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
+                + ".tmp");
         try {
-            Path tmp = Files.createTempFile(to.toAbsolutePath().getParent(), "." + to.getFileName() + ".", ".tmp");
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
+            try {
+                Files.createLink(tmp, from);
+            } catch (UnsupportedOperationException | IOException notLinkable) {
+                Files.deleteIfExists(tmp);
+                Files.copy(from, tmp);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
             }
             Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the stale temporary is removed at the next start
+            }
             throw new InterchangeException("cannot write " + to + ": " + e.getMessage(), e);
         }
     }
