@@ -3,24 +3,24 @@ package org.leno.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.Optional;
-import org.leno.data.Augmentation;
-import org.leno.data.Batch;
-import org.leno.data.BatchMix;
-import org.leno.data.DataLoader;
-import org.leno.data.Datasets;
-import org.leno.data.ImageSource;
-import org.leno.data.RandomResizedCrop;
-import org.leno.data.TrainTransform;
-import org.leno.nn.Natives;
+import java.util.concurrent.Callable;
 import org.leno.config.Flags;
+import org.leno.data.augment.Augmentation;
+import org.leno.data.augment.BatchMix;
+import org.leno.data.augment.RandomResizedCrop;
+import org.leno.data.augment.TrainTransform;
+import org.leno.data.datasets.Datasets;
+import org.leno.data.datasets.ImageSource;
+import org.leno.data.loader.Batch;
+import org.leno.data.loader.DataLoader;
+import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "data", modelTransformer = BenchDataCommand.AugmentFlags.class, description = "Images/s of the training input pipeline: decode, "
         + "RandomResizedCrop, flip, the augmentation flags (auto-augment, random erasing, mixup/cutmix on the consumer thread), normalise.")

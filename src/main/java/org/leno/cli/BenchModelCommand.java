@@ -2,6 +2,7 @@ package org.leno.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.Tensor;
@@ -9,20 +10,20 @@ import org.bytedeco.pytorch.global.torch;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
+import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Natives;
 import org.leno.nn.OpProfile;
 import org.leno.nn.PeakFlops;
-import org.leno.train.Parameters;
-import org.leno.nn.ComputeDevice;
 import org.leno.train.Amp;
 import org.leno.train.GradScaler;
+import org.leno.train.Parameters;
 import org.leno.train.Sgd;
 import org.leno.train.TrainStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "model", modelTransformer = ModelOptions.class, description = {
         "Images/s of full training steps (forward, loss, backward, SGD) on random data, the useful FLOP/s of a step "
@@ -89,7 +90,7 @@ final class BenchModelCommand implements Callable<Integer> {
             ComputeDevice device = ComputeDevice.of(gpu == null ? -1 : gpu);
             device.moveModule(net);
             Sgd sgd = new Sgd(Parameters.of(net), 0.01, 0.9, 1e-4, false);
-            Amp precision = Amp.valueOf(amp.toUpperCase(java.util.Locale.ROOT));
+            Amp precision = Amp.valueOf(amp.toUpperCase(Locale.ROOT));
             TrainStep step = new TrainStep(net, sgd, precision, null, device, 0, 0)
                     .withScaler(precision == Amp.FP16 ? new GradScaler() : null);
             Tensor[] batch = randomBatch(config.nClasses());

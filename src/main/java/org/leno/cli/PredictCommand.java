@@ -13,21 +13,21 @@ import java.util.concurrent.Callable;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.leno.data.ImageDecoder;
-import org.leno.data.ValTransform;
-import org.leno.model.ModelWeights;
+import org.leno.data.augment.ValTransform;
+import org.leno.data.decode.ImageDecoder;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
+import org.leno.model.ModelWeights;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Natives;
 import org.leno.nn.Tensors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "predict", modelTransformer = ModelOptions.class, description = "Classify images with a trained model (eval mode, validation transform).")
 final class PredictCommand implements Callable<Integer> {
