@@ -1,6 +1,5 @@
 package org.leno.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.leno.train.Parameters;
 import org.leno.train.Sgd;
 import org.leno.train.TrainStep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,8 +35,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-b", "--batch-size"}, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}, as leno train's quick start).")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch = new BatchSizeOption(64);
 
     @Option(names = {"--image-size", "--image_size"}, defaultValue = "28", description = "Square input size (default: ${DEFAULT-VALUE}, as the quick start).")
     int imageSize;
@@ -47,8 +47,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--amp", defaultValue = "none",
             description = "none, bf16 (autocast) or fp16 (CUDA autocast with the loss scaler; needs --gpu).")
@@ -71,15 +71,15 @@ final class BenchModelCommand implements Callable<Integer> {
             description = "Measure the peak FLOP/s (bench gemm's kernels at the step's precision) for the efficiency (default: on).")
     boolean peak;
 
-    @Option(names = "--json", description = "Print one JSON line: images_per_s, step_s, flops_per_s, peak_flops_per_s, efficiency, profile.")
-    boolean json;
+    @Mixin
+    JsonOption json = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
         validate();
         ModelConfig config = ModelOptions.config(spec);
         boolean bf16 = amp.equals("bf16");
-        Natives.threads(threads);
+        threads.apply();
         Natives.seed(0);
         try (ResidualNetwork net = ModelRegistry.create(config)) {
             long macs = net.macs(imageSize);
@@ -117,7 +117,7 @@ final class BenchModelCommand implements Callable<Integer> {
         if (amp.equals("fp16") && gpu == null) {
             throw new IllegalArgumentException("--amp fp16 needs a CUDA device (--gpu N); on the CPU use --amp bf16");
         }
-        if (batchSize < 1 || imageSize < 1 || iters < 1 || warmup < 0 || profileSteps < 1) {
+        if (batch.batchSize < 1 || imageSize < 1 || iters < 1 || warmup < 0 || profileSteps < 1) {
             throw new IllegalArgumentException("--batch-size, --image-size, --iters and --profile-steps must be at least 1"
                     + " and --warmup at least 0");
         }
@@ -125,9 +125,9 @@ final class BenchModelCommand implements Callable<Integer> {
 
     private Tensor[] randomBatch(int nClasses) {
         try (NativeScope scope = NativeScope.open()) {
-            Tensor x = torch.randn(batchSize, 3, imageSize, imageSize);
+            Tensor x = torch.randn(batch.batchSize, 3, imageSize, imageSize);
             Tensor images = scope.keep(channelsLast ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x);
-            Tensor labels = scope.keep(torch.randint(nClasses, new long[] {batchSize}));
+            Tensor labels = scope.keep(torch.randint(nClasses, new long[] {batch.batchSize}));
             return new Tensor[] {images, labels};
         }
     }
@@ -143,10 +143,10 @@ final class BenchModelCommand implements Callable<Integer> {
 
     private void report(ModelConfig config, long macs, double stepSeconds, ProfileTable table, PeakFlops.Kernel peakKernel)
             throws Exception {
-        double rate = batchSize / stepSeconds;
-        double usefulFlops = 3.0 * 2.0 * macs * batchSize;
+        double rate = batch.batchSize / stepSeconds;
+        double usefulFlops = 3.0 * 2.0 * macs * batch.batchSize;
         double flopsPerSecond = usefulFlops / stepSeconds;
-        if (json) {
+        if (json.enabled()) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("images_per_s", rate);
             out.put("step_s", stepSeconds);
@@ -164,11 +164,11 @@ final class BenchModelCommand implements Callable<Integer> {
             if (table != null) {
                 out.put("profile", table.json(stepSeconds));
             }
-            System.out.println(new ObjectMapper().writeValueAsString(out));
+            JsonOption.print(out);
             return;
         }
         System.out.printf("%.1f images/s (%.3f s/step; %s, batch %d, %dx%d, %d threads, amp %s%s)%n", rate, stepSeconds,
-                config.name(), batchSize, imageSize, imageSize, torch.get_num_threads(), amp, channelsLast ? ", channels-last" : "");
+                config.name(), batch.batchSize, imageSize, imageSize, torch.get_num_threads(), amp, channelsLast ? ", channels-last" : "");
         System.out.printf("%.1f GFLOP/s useful (3 x %.2f GMAC x 2 per image)", flopsPerSecond / 1e9, macs / 1e9);
         if (peakKernel != null) {
             System.out.printf(", %.1f%% of the %s peak %.1f GFLOP/s (%s %s)", 100 * flopsPerSecond / peakKernel.flopsPerSecond(),

@@ -78,8 +78,8 @@ final class GradnormCommand implements Callable<Integer> {
     @Option(names = {"--zero_init_residual", "--zero-init-residual"}, description = "Build the models with zero-init residual branches.")
     boolean zeroInitResidual;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
@@ -100,7 +100,7 @@ final class GradnormCommand implements Callable<Integer> {
             ModelRegistry.blocksPerStage(c.arch(), c.depth());
             configs.add(c);
         }
-        Natives.threads(threads);
+        threads.apply();
         Files.createDirectories(out);
         if (files.size() > 1 || weightArgs.stream().anyMatch(FileGlobs::isGlob)) {
             analyseCheckpoints(configs.get(0), files);

@@ -20,7 +20,6 @@ import org.leno.model.ModelRegistry;
 import org.leno.model.ModelWeights;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
-import org.leno.nn.Natives;
 import org.leno.nn.Tensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,8 +58,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per image per line: file, logits, topk.")
     boolean json;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
@@ -77,7 +76,7 @@ final class PredictCommand implements Callable<Integer> {
         List<String> names = classNames == null ? List.of() : readClassNames(classNames, config.nClasses());
         ValTransform transform = ValTransform.of(valResize, valCrop);
         ImageDecoder decoder = imageLimit.decoder();
-        Natives.threads(threads);
+        threads.apply();
         ObjectMapper mapper = new ObjectMapper();
         try (ResidualNetwork net = ModelRegistry.create(config)) {
             ModelWeights.load(net, weights, ema);
