@@ -1,5 +1,6 @@
 package org.leno.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: the input pipeline (data), the training step (model) and the machine's peak (gemm).",
@@ -7,6 +8,6 @@ import picocli.CommandLine.Command;
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        new CommandLine(this).usage(System.out);
     }
 }

@@ -1,28 +1,25 @@
 package org.leno.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.Optional;
-import org.leno.data.Augmentation;
-import org.leno.data.Batch;
-import org.leno.data.BatchMix;
-import org.leno.data.DataLoader;
-import org.leno.data.Datasets;
-import org.leno.data.ImageSource;
-import org.leno.data.RandomResizedCrop;
-import org.leno.data.TrainTransform;
+import java.util.concurrent.Callable;
+import org.leno.data.augment.Augmentation;
+import org.leno.data.augment.BatchMix;
+import org.leno.data.augment.RandomResizedCrop;
+import org.leno.data.augment.TrainTransform;
+import org.leno.data.datasets.Datasets;
+import org.leno.data.datasets.ImageSource;
+import org.leno.data.loader.Batch;
+import org.leno.data.loader.DataLoader;
 import org.leno.nn.Natives;
-import org.leno.config.Flags;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "data", modelTransformer = BenchDataCommand.AugmentFlags.class, description = "Images/s of the training input pipeline: decode, "
+@Command(mixinStandardHelpOptions = true, name = "data", modelTransformer = AugmentOptions.class, description = "Images/s of the training input pipeline: decode, "
         + "RandomResizedCrop, flip, the augmentation flags (auto-augment, random erasing, mixup/cutmix on the consumer thread), normalise.")
 final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Folder holding train/<class>/<image> (or fashion-mnist; default: the embedded set).")
@@ -31,8 +28,8 @@ final class BenchDataCommand implements Callable<Integer> {
     @Option(names = {"-j", "--workers"}, defaultValue = "2", description = "Loader threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = {"-b", "--batch-size"}, defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch = new BatchSizeOption(256);
 
     @Option(names = {"--train_crop_size", "--train-crop-size"}, defaultValue = "224",
             description = "RandomResizedCrop output size (default: ${DEFAULT-VALUE}).")
@@ -41,8 +38,8 @@ final class BenchDataCommand implements Callable<Integer> {
     @Option(names = "--batches", defaultValue = "20", description = "Batches to time after one warm-up batch (default: ${DEFAULT-VALUE}).")
     int batches;
 
-    @Option(names = "--json", description = "Print one line {\"images_per_s\": ..., \"images\": ...}.")
-    boolean json;
+    @Mixin
+    JsonOption json = new JsonOption();
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
@@ -50,24 +47,15 @@ final class BenchDataCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Adds the augmentation flags, which the Augmentation record declares. */
-    static final class AugmentFlags implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec commandSpec) {
-            Flags.of(Augmentation.class).addTo(commandSpec);
-            return commandSpec;
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         Natives.load();
-        Augmentation augmentation = Flags.in(spec, Augmentation.class).build();
+        Augmentation augmentation = AugmentOptions.augmentation(spec);
         ImageSource train = Datasets.open(new Datasets.Spec(data, false, crop, 1000, 0, imageLimit.maxImagePixels()), "train");
         TrainTransform transform = augmentation.trainTransform(crop, RandomResizedCrop.IMAGENET);
         Optional<BatchMix> mix = augmentation.batchMix(train.classes().size());
         try (DataLoader loader = new DataLoader(train, transform, augmentation.trainSampler(train.size(), 0, 0, 1),
-                new DataLoader.Config(batchSize, workers, false, 0, false))) {
+                new DataLoader.Config(batch.batchSize, workers, false, 0, false))) {
             long images = 0;
             long start = 0;
             int done = 0;
@@ -91,14 +79,14 @@ final class BenchDataCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = images / seconds;
-            if (json) {
+            if (json.enabled()) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("images_per_s", rate);
                 out.put("images", images);
-                System.out.println(new ObjectMapper().writeValueAsString(out));
+                JsonOption.print(out);
             } else {
                 System.out.printf("%.1f images/s (%d images in %.2f s, %d workers, batch %d, crop %d, %s)%n", rate,
-                        images, seconds, workers, batchSize, crop, augmentation.describe());
+                        images, seconds, workers, batch.batchSize, crop, augmentation.describe());
             }
         }
         return 0;

@@ -1,15 +1,14 @@
 package org.leno.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.global.torch;
-import org.leno.nn.Natives;
 import org.leno.nn.PeakFlops;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(mixinStandardHelpOptions = true, name = "gemm", description = {
@@ -18,8 +17,8 @@ import picocli.CommandLine.Option;
                 + "takes 50 ms. The faster of the two is the precision's peak, "
                 + "which `leno bench model` compares a training step with (its efficiency)."})
 final class BenchGemmCommand implements Callable<Integer> {
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--size", defaultValue = "2048", description = "Largest n of the n x n matrix product (default: ${DEFAULT-VALUE}).")
     int size;
@@ -28,8 +27,8 @@ final class BenchGemmCommand implements Callable<Integer> {
             description = "Largest batch of the convolution's 256 x 28 x 28 input (default: ${DEFAULT-VALUE}).")
     int convBatch;
 
-    @Option(names = "--json", description = "Print one line {\"kernels\": [...], \"peak_flops_per_s\": {...}}.")
-    boolean json;
+    @Mixin
+    JsonOption json = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
@@ -39,7 +38,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         if (convBatch < 1 || convBatch > 1024) {
             throw new IllegalArgumentException("--conv-batch must be between 1 and 1024, got " + convBatch);
         }
-        Natives.threads(threads);
+        threads.apply();
         PeakFlops peak = new PeakFlops(size, convBatch);
         List<PeakFlops.Kernel> all = new ArrayList<>();
         Map<String, Double> peaks = new LinkedHashMap<>();
@@ -48,7 +47,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             all.addAll(kernels);
             peaks.put(PeakFlops.precision(bf16), PeakFlops.peak(kernels).flopsPerSecond());
         }
-        if (json) {
+        if (json.enabled()) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (PeakFlops.Kernel k : all) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -64,7 +63,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             out.put("threads", torch.get_num_threads());
             out.put("kernels", rows);
             out.put("peak_flops_per_s", peaks);
-            System.out.println(new ObjectMapper().writeValueAsString(out));
+            JsonOption.print(out);
             return 0;
         }
         System.out.printf("%d threads; best of several calls after a warm-up%n", torch.get_num_threads());

@@ -1,7 +1,7 @@
 package org.leno.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.Tensor;
@@ -9,20 +9,21 @@ import org.bytedeco.pytorch.global.torch;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
+import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
 import org.leno.nn.Natives;
 import org.leno.nn.OpProfile;
 import org.leno.nn.PeakFlops;
-import org.leno.train.Parameters;
-import org.leno.nn.ComputeDevice;
 import org.leno.train.Amp;
 import org.leno.train.GradScaler;
+import org.leno.train.Parameters;
 import org.leno.train.Sgd;
 import org.leno.train.TrainStep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "model", modelTransformer = ModelOptions.class, description = {
         "Images/s of full training steps (forward, loss, backward, SGD) on random data, the useful FLOP/s of a step "
@@ -34,8 +35,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-b", "--batch-size"}, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}, as leno train's quick start).")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch = new BatchSizeOption(64);
 
     @Option(names = {"--image-size", "--image_size"}, defaultValue = "28", description = "Square input size (default: ${DEFAULT-VALUE}, as the quick start).")
     int imageSize;
@@ -46,8 +47,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--amp", defaultValue = "none",
             description = "none, bf16 (autocast) or fp16 (CUDA autocast with the loss scaler; needs --gpu).")
@@ -70,15 +71,15 @@ final class BenchModelCommand implements Callable<Integer> {
             description = "Measure the peak FLOP/s (bench gemm's kernels at the step's precision) for the efficiency (default: on).")
     boolean peak;
 
-    @Option(names = "--json", description = "Print one JSON line: images_per_s, step_s, flops_per_s, peak_flops_per_s, efficiency, profile.")
-    boolean json;
+    @Mixin
+    JsonOption json = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
         validate();
         ModelConfig config = ModelOptions.config(spec);
         boolean bf16 = amp.equals("bf16");
-        Natives.threads(threads);
+        threads.apply();
         Natives.seed(0);
         try (ResidualNetwork net = ModelRegistry.create(config)) {
             long macs = net.macs(imageSize);
@@ -89,7 +90,7 @@ final class BenchModelCommand implements Callable<Integer> {
             ComputeDevice device = ComputeDevice.of(gpu == null ? -1 : gpu);
             device.moveModule(net);
             Sgd sgd = new Sgd(Parameters.of(net), 0.01, 0.9, 1e-4, false);
-            Amp precision = Amp.valueOf(amp.toUpperCase(java.util.Locale.ROOT));
+            Amp precision = Amp.valueOf(amp.toUpperCase(Locale.ROOT));
             TrainStep step = new TrainStep(net, sgd, precision, null, device, 0, 0)
                     .withScaler(precision == Amp.FP16 ? new GradScaler() : null);
             Tensor[] batch = randomBatch(config.nClasses());
@@ -116,7 +117,7 @@ final class BenchModelCommand implements Callable<Integer> {
         if (amp.equals("fp16") && gpu == null) {
             throw new IllegalArgumentException("--amp fp16 needs a CUDA device (--gpu N); on the CPU use --amp bf16");
         }
-        if (batchSize < 1 || imageSize < 1 || iters < 1 || warmup < 0 || profileSteps < 1) {
+        if (batch.batchSize < 1 || imageSize < 1 || iters < 1 || warmup < 0 || profileSteps < 1) {
             throw new IllegalArgumentException("--batch-size, --image-size, --iters and --profile-steps must be at least 1"
                     + " and --warmup at least 0");
         }
@@ -124,9 +125,9 @@ final class BenchModelCommand implements Callable<Integer> {
 
     private Tensor[] randomBatch(int nClasses) {
         try (NativeScope scope = NativeScope.open()) {
-            Tensor x = torch.randn(batchSize, 3, imageSize, imageSize);
+            Tensor x = torch.randn(batch.batchSize, 3, imageSize, imageSize);
             Tensor images = scope.keep(channelsLast ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x);
-            Tensor labels = scope.keep(torch.randint(nClasses, new long[] {batchSize}));
+            Tensor labels = scope.keep(torch.randint(nClasses, new long[] {batch.batchSize}));
             return new Tensor[] {images, labels};
         }
     }
@@ -142,10 +143,10 @@ final class BenchModelCommand implements Callable<Integer> {
 
     private void report(ModelConfig config, long macs, double stepSeconds, ProfileTable table, PeakFlops.Kernel peakKernel)
             throws Exception {
-        double rate = batchSize / stepSeconds;
-        double usefulFlops = 3.0 * 2.0 * macs * batchSize;
+        double rate = batch.batchSize / stepSeconds;
+        double usefulFlops = 3.0 * 2.0 * macs * batch.batchSize;
         double flopsPerSecond = usefulFlops / stepSeconds;
-        if (json) {
+        if (json.enabled()) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("images_per_s", rate);
             out.put("step_s", stepSeconds);
@@ -163,11 +164,11 @@ final class BenchModelCommand implements Callable<Integer> {
             if (table != null) {
                 out.put("profile", table.json(stepSeconds));
             }
-            System.out.println(new ObjectMapper().writeValueAsString(out));
+            JsonOption.print(out);
             return;
         }
         System.out.printf("%.1f images/s (%.3f s/step; %s, batch %d, %dx%d, %d threads, amp %s%s)%n", rate, stepSeconds,
-                config.name(), batchSize, imageSize, imageSize, torch.get_num_threads(), amp, channelsLast ? ", channels-last" : "");
+                config.name(), batch.batchSize, imageSize, imageSize, torch.get_num_threads(), amp, channelsLast ? ", channels-last" : "");
         System.out.printf("%.1f GFLOP/s useful (3 x %.2f GMAC x 2 per image)", flopsPerSecond / 1e9, macs / 1e9);
         if (peakKernel != null) {
             System.out.printf(", %.1f%% of the %s peak %.1f GFLOP/s (%s %s)", 100 * flopsPerSecond / peakKernel.flopsPerSecond(),

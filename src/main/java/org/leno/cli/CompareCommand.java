@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.leno.data.Datasets;
+import org.leno.data.datasets.Datasets;
 import org.leno.model.Arch;
 import org.leno.report.Report;
 import org.leno.train.ResultFiles;

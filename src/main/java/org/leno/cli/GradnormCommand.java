@@ -11,16 +11,16 @@ import org.leno.analysis.Charts;
 import org.leno.analysis.CheckpointRatios;
 import org.leno.analysis.GradNormAnalysis;
 import org.leno.analysis.GradNormResult;
-import org.leno.data.Batch;
-import org.leno.data.DataLoader;
-import org.leno.data.Datasets;
-import org.leno.data.EpochSampler;
-import org.leno.data.ImageSource;
-import org.leno.data.TrainTransform;
-import org.leno.model.ModelWeights;
+import org.leno.data.augment.TrainTransform;
+import org.leno.data.datasets.Datasets;
+import org.leno.data.datasets.ImageSource;
+import org.leno.data.loader.Batch;
+import org.leno.data.loader.DataLoader;
+import org.leno.data.loader.EpochSampler;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
+import org.leno.model.ModelWeights;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
@@ -78,8 +78,8 @@ final class GradnormCommand implements Callable<Integer> {
     @Option(names = {"--zero_init_residual", "--zero-init-residual"}, description = "Build the models with zero-init residual branches.")
     boolean zeroInitResidual;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
@@ -100,7 +100,7 @@ final class GradnormCommand implements Callable<Integer> {
             ModelRegistry.blocksPerStage(c.arch(), c.depth());
             configs.add(c);
         }
-        Natives.threads(threads);
+        threads.apply();
         Files.createDirectories(out);
         if (files.size() > 1 || weightArgs.stream().anyMatch(FileGlobs::isGlob)) {
             analyseCheckpoints(configs.get(0), files);

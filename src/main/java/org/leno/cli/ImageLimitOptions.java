@@ -1,6 +1,6 @@
 package org.leno.cli;
 
-import org.leno.data.ImageDecoder;
+import org.leno.data.decode.ImageDecoder;
 import picocli.CommandLine.Option;
 
 /** {@code --max-image-pixels}: the decompression-bomb limit of every command that decodes image files. */

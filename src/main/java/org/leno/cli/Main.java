@@ -2,7 +2,7 @@ package org.leno.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.leno.data.UnreadableImageException;
+import org.leno.data.decode.UnreadableImageException;
 import org.leno.interop.InterchangeException;
 import org.leno.nn.Natives;
 import picocli.CommandLine;

@@ -13,21 +13,20 @@ import java.util.concurrent.Callable;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.leno.data.ImageDecoder;
-import org.leno.data.ValTransform;
-import org.leno.model.ModelWeights;
+import org.leno.data.augment.ValTransform;
+import org.leno.data.decode.ImageDecoder;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
+import org.leno.model.ModelWeights;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
-import org.leno.nn.Natives;
 import org.leno.nn.Tensors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "predict", modelTransformer = ModelOptions.class, description = "Classify images with a trained model (eval mode, validation transform).")
 final class PredictCommand implements Callable<Integer> {
@@ -59,8 +58,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per image per line: file, logits, topk.")
     boolean json;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
@@ -77,7 +76,7 @@ final class PredictCommand implements Callable<Integer> {
         List<String> names = classNames == null ? List.of() : readClassNames(classNames, config.nClasses());
         ValTransform transform = ValTransform.of(valResize, valCrop);
         ImageDecoder decoder = imageLimit.decoder();
-        Natives.threads(threads);
+        threads.apply();
         ObjectMapper mapper = new ObjectMapper();
         try (ResidualNetwork net = ModelRegistry.create(config)) {
             ModelWeights.load(net, weights, ema);

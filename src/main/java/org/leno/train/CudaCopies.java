@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.cuda.CUDAStream;
 import org.bytedeco.pytorch.cuda.CUDAStreamGuard;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch_cuda;
-import org.leno.data.Batch;
+import org.leno.data.loader.Batch;
 import org.leno.nn.ComputeDevice;
 
 /**

@@ -2,7 +2,7 @@ package org.leno.train;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import org.leno.data.Batch;
+import org.leno.data.loader.Batch;
 import org.leno.nn.ComputeDevice;
 
 /**

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.leno.config.Flag;
 import org.leno.config.FlagGroup;
-import org.leno.data.Augmentation;
+import org.leno.data.augment.Augmentation;
 import org.leno.distributed.DistConfig;
 import org.leno.distributed.GradientSync;
 import org.leno.model.ModelConfig;

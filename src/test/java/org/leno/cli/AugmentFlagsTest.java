@@ -6,13 +6,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.data.AugmentPolicy;
-import org.leno.data.Augmentation;
-import org.leno.data.DataPipelineTestAccess;
-import org.leno.data.EraseValue;
-import org.leno.data.Interpolation;
-import org.leno.data.Resampler;
 import org.leno.config.Flags;
+import org.leno.data.augment.AugMix;
+import org.leno.data.augment.AugmentPolicy;
+import org.leno.data.augment.Augmentation;
+import org.leno.data.augment.AutoAugment;
+import org.leno.data.augment.EraseValue;
+import org.leno.data.augment.RandAugment;
+import org.leno.data.datasets.TestImages;
+import org.leno.data.decode.Interpolation;
+import org.leno.data.decode.Resampler;
 import org.leno.testing.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,15 +44,15 @@ class AugmentFlagsTest {
         assertThat(a).isEqualTo(new Augmentation(AugmentPolicy.TA_WIDE, 12, 5, 0.1, EraseValue.RANDOM, 0.2, 1.0,
                 Interpolation.BICUBIC, Resampler.PIL, true, 4));
         assertThat(parse("--resampler", "OpenCV").resampler()).isEqualTo(Resampler.OPENCV);
-        assertThat(parse("--auto-augment", "ra").policy()).isInstanceOf(org.leno.data.RandAugment.class);
-        assertThat(parse("--auto-augment", "svhn").policy()).isInstanceOf(org.leno.data.AutoAugment.class);
-        assertThat(parse("--auto-augment", "augmix").policy()).isInstanceOf(org.leno.data.AugMix.class);
+        assertThat(parse("--auto-augment", "ra").policy()).isInstanceOf(RandAugment.class);
+        assertThat(parse("--auto-augment", "svhn").policy()).isInstanceOf(AutoAugment.class);
+        assertThat(parse("--auto-augment", "augmix").policy()).isInstanceOf(AugMix.class);
     }
 
     private static Path folder(Path root) throws IOException {
         for (int c = 0; c < 2; c++) {
             for (int i = 0; i < 6; i++) {
-                DataPipelineTestAccess.writeImage(root.resolve("train/c" + c + "/i" + i + ".png"), 50, 40, c * 10 + i);
+                TestImages.writeImage(root.resolve("train/c" + c + "/i" + i + ".png"), 50, 40, c * 10 + i);
             }
         }
         return root;

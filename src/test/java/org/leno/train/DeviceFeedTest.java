@@ -10,11 +10,11 @@ import java.util.NoSuchElementException;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.leno.data.Batch;
-import org.leno.data.DataLoader;
-import org.leno.data.DummyImages;
-import org.leno.data.EpochSampler;
-import org.leno.data.TrainTransform;
+import org.leno.data.augment.TrainTransform;
+import org.leno.data.datasets.DummyImages;
+import org.leno.data.loader.Batch;
+import org.leno.data.loader.DataLoader;
+import org.leno.data.loader.EpochSampler;
 import org.leno.nn.ComputeDevice;
 import org.leno.nn.Tensors;
 

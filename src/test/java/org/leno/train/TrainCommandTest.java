@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.leno.data.datasets.TestImages;
 import org.leno.interop.TensorData;
 import org.leno.interop.TorchZip;
 import org.leno.interop.WeightFiles;
@@ -157,7 +158,7 @@ class TrainCommandTest {
         for (String split : new String[] {"train", "val"}) {
             for (String c : new String[] {"cat", "dog"}) {
                 for (int i = 0; i < 4; i++) {
-                    org.leno.data.DataPipelineTestAccess.writeImage(dir.resolve("data").resolve(split).resolve(c)
+                    TestImages.writeImage(dir.resolve("data").resolve(split).resolve(c)
                             .resolve(i + ".png"), 36, 30, i + c.length() * 10);
                 }
             }
