@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU path, checked as far as the machine allows; prints one table.
 #
-# On a machine with an NVIDIA GPU, its driver and the CUDA 13.1 libraries (see README, "GPUs"):
+# On a machine with an NVIDIA GPU, its driver and the CUDA 13.1 libraries (see docs/distributed.md, "GPUs"):
 #   1. the GPU build (LENO_GPU=1, Maven profile gpu) builds and loads;
 #   2. 50 training steps of ResNet-50 at 64x64 on --gpu 0 and on the CPU from the same seed and
 #      batches, fp32: the first 5 losses must agree to 1e-3 relative (after that, float

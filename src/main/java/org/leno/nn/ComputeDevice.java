@@ -33,7 +33,7 @@ public final class ComputeDevice {
         Natives.load();
         if (!Natives.cudaBuild()) {
             throw new IllegalArgumentException("--gpu " + index + ": no CUDA device is available: this is the CPU build"
-                    + " of leno (the GPU build: LENO_GPU=1 ./leno, README \"GPU\")");
+                    + " of leno (the GPU build: LENO_GPU=1 ./leno, docs/distributed.md, \"GPUs\")");
         }
         if (!torch.cuda_is_available()) {
             throw new IllegalArgumentException("--gpu " + index + ": no CUDA device is available (the GPU build is"

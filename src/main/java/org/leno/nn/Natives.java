@@ -13,7 +13,7 @@ public final class Natives {
      * Loads libtorch (unpacking it into ~/.javacpp/cache on first use) and makes OpenBLAS, which
      * libtorch uses for matrix products, single-threaded: its own pthread pool busy-waits between
      * calls and competes with libtorch's OpenMP threads for the cores (measured: LeNo-50 at 28x28
-     * on 2 cores, 234 -> 327 images/s; README, "Speed and memory"). libtorch parallelises around it.
+     * on 2 cores, 234 -> 327 images/s; docs/performance.md). libtorch parallelises around it.
      */
     public static void load() {
         Loaded.done();
