@@ -2,6 +2,7 @@ package org.leno.train;
 
 import java.util.Arrays;
 import java.util.List;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
@@ -124,7 +125,7 @@ public final class TrainStep {
             if (!Double.isFinite(lossValue)) {
                 return new Result(lossValue, 0, 0, null, Double.NaN);
             }
-            Tensor scaled = o.microBatches() == 1 ? loss : loss.div(new org.bytedeco.pytorch.Scalar((double) o.microBatches()));
+            Tensor scaled = o.microBatches() == 1 ? loss : loss.div(new Scalar((double) o.microBatches()));
             if (scaler != null) {
                 scaled = scaler.scale(scaled);
             }

@@ -28,7 +28,7 @@ import org.leno.data.RandomResizedCrop;
 import org.leno.data.Subset;
 import org.leno.distributed.DistConfig;
 import org.leno.distributed.GradientSync;
-import org.leno.distributed.ProcessGroup;
+import org.leno.distributed.RankGroup;
 import org.leno.distributed.SyncBatchNorm;
 import org.leno.interop.InterchangeException;
 import org.leno.model.ModelWeights;
@@ -88,7 +88,7 @@ public final class Trainer {
         if (!cfg.checkpointing().evaluate() && writesFiles()) {
             files.prepare();
         }
-        try (ProcessGroup group = dist != null ? ProcessGroup.connect(dist, cfg.cudaDevice(System.getenv())) : null) {
+        try (RankGroup group = dist != null ? RankGroup.connect(dist, cfg.cudaDevice(System.getenv())) : null) {
             if (group != null) {
                 out.printf("=> rank %d of %d joined at %s:%d (%s)%n", group.rank(), group.worldSize(), dist.host(),
                         dist.port(), group.backend());
@@ -102,7 +102,7 @@ public final class Trainer {
     }
 
     /** Rank 0's seed on every rank: shards come from one shuffle, and only rank 0 records its seed. */
-    private long agreedSeed(ProcessGroup group) {
+    private long agreedSeed(RankGroup group) {
         double[] range = group.max(new double[] {seed, -seed});
         if (range[0] == seed && -range[1] == seed) {
             return seed;
@@ -151,7 +151,7 @@ public final class Trainer {
     /** One run: its model, optimizer, average, loaders and progress, built from the configuration. */
     private final class Run implements AutoCloseable {
         private final ResultFiles files;
-        private final ProcessGroup group;
+        private final RankGroup group;
         private final ComputeDevice device;
         private final ResidualNetwork net;
         private final Optimizer optimizer;
@@ -171,7 +171,7 @@ public final class Trainer {
         private Optional<Checkpoint.MidEpoch> mid = Optional.empty();
         private double lastLr;
 
-        Run(ResultFiles files, ProcessGroup group) {
+        Run(ResultFiles files, RankGroup group) {
             this.files = files;
             this.group = group;
             TrainConfig.Data d = cfg.data();
@@ -528,7 +528,7 @@ public final class Trainer {
     }
 
     /** Validates {@code net} on {@code loader}'s whole set; {@code label} prefixes the summary ("EMA "). */
-    public EpochResult validate(ResidualNetwork net, DataLoader loader, ProcessGroup group, ComputeDevice device, String label) {
+    public EpochResult validate(ResidualNetwork net, DataLoader loader, RankGroup group, ComputeDevice device, String label) {
         net.eval();
         int batches = loader.batchesPerEpoch();
         Meter batchTime = new Meter("Time", "%6.3f");
