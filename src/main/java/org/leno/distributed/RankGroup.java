@@ -3,6 +3,7 @@ package org.leno.distributed;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.List;
+import java.util.zip.CRC32;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
@@ -239,6 +240,25 @@ public final class RankGroup implements AutoCloseable {
     /** Sums {@code t} element-wise over the ranks, in place (on the model's backend: NCCL for CUDA tensors). */
     public void sumInPlace(Tensor t) {
         await(tensors().allreduce(new TensorVector(t)), "allreduce of BatchNorm statistics");
+    }
+
+    /**
+     * Fails unless every rank holds bit-identical {@code tensors} (a CRC of their bytes, compared by
+     * allreduce); returns the CRC.
+     */
+    public long requireIdentical(List<Tensor> tensors) {
+        CRC32 crc = new CRC32();
+        try (NativeScope scope = NativeScope.open()) {
+            for (Tensor p : tensors) {
+                Tensors.lazy(p).withBytes(crc::update);
+            }
+        }
+        double mine = crc.getValue();
+        double[] max = max(new double[] {mine, -mine});
+        if (max[0] != mine || -max[1] != mine) {
+            throw new IllegalStateException("rank " + rank() + ": parameters differ between ranks after the epoch");
+        }
+        return (long) mine;
     }
 
     /** Element-wise sum over ranks. */

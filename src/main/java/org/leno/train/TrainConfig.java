@@ -1,7 +1,6 @@
 package org.leno.train;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.leno.config.Flag;
 import org.leno.config.FlagGroup;
@@ -133,7 +132,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
     /** The optimizer and what it is applied to. */
     @FlagGroup(heading = "Optimizer")
     public record Optimization(
-            @Flag(names = "--optimizer", value = "sgd", description = "sgd (torch.optim.SGD) or adamw (torch.optim.AdamW).")
+            @Flag(names = "--optimizer", value = "sgd", description = "{choices}.")
             OptimizerKind optimizer,
             @Flag(names = {"--lr", "--learning-rate"}, value = "0.1", quickStart = "0.01",
                     description = "Initial learning rate (the rate reached after warm-up).")
@@ -188,13 +187,6 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
 
         @Override
         public double[] adamBetas() { return adamBetas.clone(); }
-
-        /** The optimizer over {@code net}'s parameters, grouped as torchvision's set_weight_decay groups them. */
-        public Optimizer create(org.bytedeco.pytorch.Module net) {
-            List<ParamGroup> groups = ParamGroup.of(net, weightDecay, normWeightDecay, biasWeightDecay);
-            return optimizer == OptimizerKind.ADAMW ? new AdamW(groups, lr, adamBetas[0], adamBetas[1], adamEps)
-                    : new Sgd(groups, lr, momentum, nesterov);
-        }
     }
 
     /** What keeps training from fitting too closely, besides augmentation. */
@@ -236,8 +228,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
                     description = "Manual epoch number (useful on restarts).")
             int startEpoch,
             @Flag(names = {"--lr_scheduler", "--lr-scheduler"}, value = "multistep", paramLabel = "NAME",
-                    description = "multistep (the reference's MultiStepLR), step, cosine or exponential; PyTorch's class "
-                            + "names are accepted.")
+                    description = "{choices}; PyTorch's class names are accepted.")
             LrSchedulerKind scheduler,
             @Flag(names = {"--lr_steps", "--lr-steps"}, value = "30,60,80", quickStart = "6,9", arity = "1..*",
                     description = "Epochs at which multistep decays the rate (counted from the end of warm-up).")
@@ -304,12 +295,6 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
 
         @Override
         public int[] lrSteps() { return lrSteps.clone(); }
-
-        /** The schedule of rates from {@code base}. */
-        public LrSchedule lrSchedule(double base) {
-            return new LrSchedule(base, scheduler, lrSteps, lrReduceFactor, lrStepSize, lrGamma, lrMin, epochs,
-                    warmupEpochs, warmupMethod, warmupDecay, compat, onUpdates);
-        }
     }
 
     /** Where results go, and what a run starts from. */
