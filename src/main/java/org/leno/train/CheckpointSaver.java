@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelWeights;
@@ -24,7 +25,7 @@ final class CheckpointSaver implements TrainingListener {
     record ResumePoint(boolean resumed, int startEpoch, double bestAcc1, long updates, Optional<Checkpoint.MidEpoch> mid) {
 
         /** Fails when the checkpoint's interrupted epoch had more batches than an epoch has here. */
-        void requireFits(int batchesPerEpoch, Path file) {
+        private void requireFits(int batchesPerEpoch, Path file) {
             mid.ifPresent(m -> {
                 if (m.batchesDone() > batchesPerEpoch) {
                     throw new InterchangeException(file + ": checkpoint field 'mid_epoch.batches_done' is "
@@ -47,16 +48,15 @@ final class CheckpointSaver implements TrainingListener {
         this.writes = writes;
     }
 
-    /** Whether the --save-every checkpoint is due after {@code iterationsDone} iterations of the run. */
-    boolean due(long iterationsDone) {
+    /**
+     * After an update within an epoch, {@code iterationsDone} iterations into the run: the resumable
+     * checkpoint of the epoch so far ({@code mid}) when --save-every is due or the run is stopping.
+     */
+    void afterUpdate(long iterationsDone, boolean stopping, double bestAcc1, long updates, Supplier<Checkpoint.MidEpoch> mid) {
         int every = cfg.checkpointing().saveEvery();
-        return every > 0 && iterationsDone % every == 0;
-    }
-
-    /** The resumable checkpoint of an epoch interrupted after an update, with {@code mid}'s progress. */
-    void saveMidEpoch(double bestAcc1, long updates, Checkpoint.MidEpoch mid) {
-        if (writes) {
-            save(new Checkpoint.Progress(mid.epoch(), updates, bestAcc1, 0, Optional.of(mid)));
+        if (writes && (stopping || every > 0 && iterationsDone % every == 0)) {
+            Checkpoint.MidEpoch m = mid.get();
+            save(new Checkpoint.Progress(m.epoch(), updates, bestAcc1, 0, Optional.of(m)));
         }
     }
 
@@ -105,10 +105,11 @@ final class CheckpointSaver implements TrainingListener {
 
     /**
      * Loads --resume (with auto: this run's own checkpoint, if any) into the freshly built network,
-     * average, and, unless evaluating, optimizer and scaler; where the run starts.
+     * average, and, unless evaluating, optimizer and scaler; where the run starts. A checkpoint
+     * interrupted past {@code batchesPerEpoch} batches fails.
      */
     static ResumePoint resume(TrainConfig cfg, ResultFiles files, PrintStream out, ResidualNetwork net, Optimizer optimizer,
-                              ModelEma ema, GradScaler scaler) {
+                              ModelEma ema, GradScaler scaler, int batchesPerEpoch) {
         ResumePoint fresh = new ResumePoint(false, cfg.schedule().startEpoch(), 0, 0, Optional.empty());
         Path file = cfg.checkpointing().resume();
         if (TrainConfig.Checkpointing.AUTO.equals(file)) {
@@ -134,6 +135,8 @@ final class CheckpointSaver implements TrainingListener {
         if (scaler != null) {
             r.scaler().ifPresent(state -> scaler.loadStateDict(state, source));
         }
-        return new ResumePoint(true, r.epoch(), r.bestAcc1(), r.updates(), r.midEpoch());
+        ResumePoint point = new ResumePoint(true, r.epoch(), r.bestAcc1(), r.updates(), r.midEpoch());
+        point.requireFits(batchesPerEpoch, cfg.checkpointing().resume());
+        return point;
     }
 }

@@ -81,6 +81,19 @@ public final class ModelEma implements AutoCloseable {
         averaged++;
     }
 
+    /**
+     * After optimizer update {@code u} (0-based in the epoch): averages every {@code every} updates, as
+     * torchvision's train.py, and during warm-up starts the average over each time (it keeps copying the weights).
+     */
+    public void afterUpdate(int u, int every, boolean warmingUp) {
+        if (u % every == 0) {
+            update();
+            if (warmingUp) {
+                restart();
+            }
+        }
+    }
+
     /** Starts the average over (torchvision does so after each update during warm-up). */
     public void restart() {
         averaged = 0;

@@ -81,7 +81,8 @@ final class RunBuilder {
         }
         model();
         loaders(valSet, trainSet);
-        start = CheckpointSaver.resume(cfg, files, out, net, optimizer, ema, scaler);
+        start = CheckpointSaver.resume(cfg, files, out, net, optimizer, ema, scaler,
+                trainLoader == null ? 0 : trainLoader.batchesPerEpoch());
         shareRankZeros();
         schedule = new LrSchedule(cfg.optimization().lr(), cfg.schedule());
         GradientSync sync = group == null ? null : new GradientSync(group, optimizer.params(), cfg.distributed().ddp(),

@@ -17,16 +17,16 @@ final class RunLogs implements TrainingListener {
         this.writes = writes;
     }
 
-    /** args.json (or one more line of resume_args.json). */
-    void begin(Map<String, Object> args, boolean resumed) {
-        if (writes) {
-            files.writeArgs(args, resumed);
+    /**
+     * args.json (or one more line of resume_args.json); on resume, drops the rows written after the
+     * checkpoint, which the resumed run writes again.
+     */
+    void begin(Map<String, Object> args, CheckpointSaver.ResumePoint start, int batchesPerEpoch) {
+        if (!writes) {
+            return;
         }
-    }
-
-    /** On resume: drops the rows written after the checkpoint, which the resumed run writes again. */
-    void trimTo(CheckpointSaver.ResumePoint start, int batchesPerEpoch) {
-        if (writes && start.resumed()) {
+        files.writeArgs(args, start.resumed());
+        if (start.resumed()) {
             int epoch = start.startEpoch();
             files.trimTo(epoch, start.updates(),
                     (long) epoch * batchesPerEpoch + start.mid().map(Checkpoint.MidEpoch::batchesDone).orElse(0));

@@ -2,13 +2,16 @@ package org.leno.train;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.analysis.BlockGradients;
+import org.leno.data.BatchMix;
 import org.leno.distributed.GradientSync;
+import org.leno.interop.TensorData;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
@@ -36,6 +39,16 @@ public final class TrainStep {
         /** A whole update of one batch. */
         public static Options single(long seed, boolean countHits) {
             return new Options(seed, 1, true, countHits, false);
+        }
+
+        /**
+         * Batch {@code i} of an epoch of {@code batches}, with one update per {@code accum} batches (the
+         * epoch's last update takes the batches left): its share of the update, and whether it completes it.
+         */
+        public static Options ofBatch(long seed, int i, int batches, int accum, boolean gradNorms) {
+            int groupStart = i / accum * accum;
+            int groupSize = Math.min(groupStart + accum, batches) - groupStart;
+            return new Options(seed, groupSize, i == groupStart + groupSize - 1, true, gradNorms);
         }
     }
 
@@ -87,6 +100,22 @@ public final class TrainStep {
 
     public Result run(Tensor images, Tensor labels, long seed, boolean countHits) {
         return run(images, labels, null, null, Options.single(seed, countHits));
+    }
+
+    /** Batch mixing first (mixup or CutMix, drawn from {@code rng}); top-1/top-5 count each image's dominant label. */
+    public Result runMixed(Tensor hostImages, Tensor labels, BatchMix mix, SplittableRandom rng, Options o) {
+        try (NativeScope scope = NativeScope.open(); BatchMix.Mixed mixed = mix.apply(hostImages, labels, rng)) {
+            long[] dominant = mixed.dominantLabels();
+            Tensor hits = Tensors.fromHost(TensorData.ofLongs(new long[] {dominant.length}, dominant));
+            return run(hostImages, labels, mixed.targets(), hits, o);
+        }
+    }
+
+    /** The seed of a training step's own draws (dropout), a function of the run's seed, the epoch and the iteration. */
+    public static long stepSeed(long seed, int epoch, int iteration) {
+        long z = seed * 0x9E3779B97F4A7C15L + (epoch + 1) * 0xBF58476D1CE4E5B9L + iteration * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 31)) * 0xD6E8FEB86659FD93L;
+        return z ^ (z >>> 32);
     }
 
     /**

@@ -16,10 +16,8 @@ import org.leno.data.BatchMix;
 import org.leno.data.DataLoader;
 import org.leno.distributed.DistConfig;
 import org.leno.distributed.RankGroup;
-import org.leno.interop.TensorData;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
-import org.leno.nn.Tensors;
 import org.leno.train.TrainingListener.EpochEvent;
 import org.leno.train.TrainingListener.Metrics;
 import org.leno.train.TrainingListener.StepEvent;
@@ -119,10 +117,7 @@ public final class Trainer {
                 return 0;
             }
             CheckpointSaver.ResumePoint start = parts.start();
-            int batches = parts.trainLoader().batchesPerEpoch();
-            logs.begin(args, start.resumed());
-            start.requireFits(batches, cfg.checkpointing().resume());
-            logs.trimTo(start, batches);
+            logs.begin(args, start, parts.trainLoader().batchesPerEpoch());
             Optional<Checkpoint.MidEpoch> mid = start.mid();
             for (int epoch = start.startEpoch(); epoch < cfg.schedule().epochs(); epoch++) {
                 runEpoch(epoch, mid);
@@ -174,44 +169,33 @@ public final class Trainer {
         private void trainStep(int epoch, int i, DeviceFeed data, ProgressLogger log) {
             int batches = parts.trainLoader().batchesPerEpoch();
             int accum = cfg.optimization().accumSteps();
-            int groupStart = i / accum * accum;
-            int groupSize = Math.min(groupStart + accum, batches) - groupStart;
-            boolean update = i == groupStart + groupSize - 1;
             int u = i / accum;
+            int tracking = cfg.runtime().trackGradnorm();
+            TrainStep.Options o = TrainStep.Options.ofBatch(TrainStep.stepSeed(parts.seed(), epoch, i), i, batches, accum,
+                    tracking > 0 && ((long) epoch * batches + i) % tracking == 0);
             lastLr = parts.schedule().lr(epoch, u, (batches + accum - 1) / accum);
             parts.optimizer().setLr(lastLr);
             try (Batch batch = data.next()) {
                 log.dataLoaded();
-                boolean tracks = cfg.runtime().trackGradnorm() > 0
-                        && ((long) epoch * batches + i) % cfg.runtime().trackGradnorm() == 0;
-                TrainStep.Result r = trainBatch(batch, epoch, i, batches,
-                        new TrainStep.Options(mix(parts.seed(), epoch, i), groupSize, update, true, tracks));
-                if (update) {
+                TrainStep.Result r = trainBatch(batch, epoch, i, batches, o);
+                if (o.update()) {
                     afterUpdate(epoch, u, r, i);
                 }
                 log.record(r.loss(), r.hits1(), r.hits5(), batch.size());
             }
-            StepEvent e = log.stepDone(i, batches, lastLr, update, updates);
+            StepEvent e = log.stepDone(i, batches, lastLr, o.update(), updates);
             tell(l -> l.onStep(e, control));
-            if (update && i + 1 < batches) {
+            if (o.update() && i + 1 < batches) {
                 checkpointMidEpoch(epoch, i, batches, log);
             }
         }
 
         /** One micro-batch, mixed first when batch mixing is on; stops the run on a non-finite loss. */
         private TrainStep.Result trainBatch(Batch batch, int epoch, int i, int batches, TrainStep.Options o) {
-            TrainStep.Result r;
-            if (parts.mix().isPresent()) {
-                try (NativeScope scope = NativeScope.open();
-                     BatchMix.Mixed mixed = parts.mix().get().apply(batch.images(), batch.labels(),
-                             BatchMix.stream(parts.seed(), epoch, i, parts.rank()))) {
-                    long[] dominant = mixed.dominantLabels();
-                    Tensor hits = Tensors.fromHost(TensorData.ofLongs(new long[] {dominant.length}, dominant));
-                    r = parts.step().run(batch.images(), batch.labels(), mixed.targets(), hits, o);
-                }
-            } else {
-                r = parts.step().run(batch.images(), batch.labels(), null, null, o);
-            }
+            TrainStep.Result r = parts.mix().isPresent()
+                    ? parts.step().runMixed(batch.images(), batch.labels(), parts.mix().get(),
+                            BatchMix.stream(parts.seed(), epoch, i, parts.rank()), o)
+                    : parts.step().run(batch.images(), batch.labels(), null, null, o);
             if (o.gradNorms() && r.boundaryNorms() != null) {
                 logs.gradNorms((long) epoch * batches + i, epoch, r.boundaryNorms());
             }
@@ -226,12 +210,8 @@ public final class Trainer {
         /** After an optimizer update: count it, average the weights, record the clipped norm. */
         private void afterUpdate(int epoch, int u, TrainStep.Result r, int i) {
             updates++;
-            ModelEma ema = parts.ema();
-            if (ema != null && u % cfg.regularization().modelEmaSteps() == 0) {
-                ema.update();
-                if (epoch < cfg.schedule().warmupEpochs()) {
-                    ema.restart(); // torchvision keeps copying the weights during warm-up
-                }
+            if (parts.ema() != null) {
+                parts.ema().afterUpdate(u, cfg.regularization().modelEmaSteps(), epoch < cfg.schedule().warmupEpochs());
             }
             if (!Double.isNaN(r.gradNorm()) && u % cfg.runtime().printFreq() == 0) {
                 logs.clipNorm(updates, epoch, i, r.gradNorm());
@@ -241,9 +221,7 @@ public final class Trainer {
         /** At the end of an update within the epoch: the --save-every checkpoint, or a stop request's. */
         private void checkpointMidEpoch(int epoch, int i, int batches, ProgressLogger log) {
             String stop = stopSignal;
-            if (saver.due((long) epoch * batches + i + 1) || stop != null) {
-                saver.saveMidEpoch(best, updates, log.midEpoch(i + 1));
-            }
+            saver.afterUpdate((long) epoch * batches + i + 1, stop != null, best, updates, () -> log.midEpoch(i + 1));
             if (stop != null) {
                 throw new Stopped("stopped by " + stop + " after batch " + (i + 1) + " of epoch " + epoch
                         + "; resume with --resume " + files.checkpoint(), stop.equals("SIGTERM") ? 143 : 130);
@@ -297,11 +275,5 @@ public final class Trainer {
         private void tell(Consumer<TrainingListener> event) {
             listeners.forEach(event);
         }
-    }
-
-    static long mix(long seed, int epoch, int iteration) {
-        long z = seed * 0x9E3779B97F4A7C15L + (epoch + 1) * 0xBF58476D1CE4E5B9L + iteration * 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 31)) * 0xD6E8FEB86659FD93L;
-        return z ^ (z >>> 32);
     }
 }
