@@ -15,7 +15,6 @@ import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
-import org.leno.nn.Tensors;
 
 /**
  * torchvision's ExponentialMovingAverage: an AveragedModel over parameters and buffers

@@ -3,6 +3,7 @@ package org.leno.train;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -167,29 +168,33 @@ public final class TrainStep {
                 scaled.backward();
             }
             double[] norms = observer == null ? null : observer.norms();
-            double gradNorm = Double.NaN;
             profile.lap("backward");
-            if (o.update()) {
-                long optimizerStart = profile.start();
-                if (scaler != null) {
-                    scaler.unscale(optimizer.params()); // clipping sees the true gradients, as with torch.cuda.amp
-                }
-                if (clipGradNorm > 0) {
-                    gradNorm = clip(optimizer.params(), clipGradNorm);
-                }
-                if (scaler != null) {
-                    scaler.step(optimizer.params(), optimizer::step);
-                    scaler.update();
-                } else {
-                    optimizer.step();
-                }
-                net.zero_grad(true);
-                profile.record("optimizer", "step", optimizerStart);
-                profile.lap("optimizer");
-            }
+            double gradNorm = o.update() ? update() : Double.NaN;
             int[] hits = o.countHits() ? hits(output, hitLabels == null ? classes : device.put(hitLabels)) : new int[2];
             return new Result(lossValue, hits[0], hits[1], norms, gradNorm);
         }
+    }
+
+    /**
+     * The update: unscaling (--amp fp16), clipping, the optimizer's step and clearing the gradients;
+     * the global gradient norm before clipping, NaN without clipping.
+     */
+    private double update() {
+        long optimizerStart = profile.start();
+        if (scaler != null) {
+            scaler.unscale(optimizer.params()); // clipping sees the true gradients, as with torch.cuda.amp
+        }
+        double gradNorm = clipGradNorm > 0 ? clip(optimizer.params(), clipGradNorm) : Double.NaN;
+        if (scaler != null) {
+            scaler.step(optimizer.params(), optimizer::step);
+            scaler.update();
+        } else {
+            optimizer.step();
+        }
+        net.zero_grad(true);
+        profile.record("optimizer", "step", optimizerStart);
+        profile.lap("optimizer");
+        return gradNorm;
     }
 
     /** PyTorch's clip_grad_norm_: the global 2-norm of the gradients, scaled down to {@code max} when above it. */
@@ -201,6 +206,20 @@ public final class TrainStep {
             }
         }
         return torch.clip_grad_norm_(grads, max, 2.0, false);
+    }
+
+    /**
+     * Validation of a batch's first {@code n} images (the rest: a distributed shard's padding), in
+     * inference mode: the mean cross-entropy and the top-1 and top-5 hits.
+     */
+    static Result evaluate(ResidualNetwork model, ComputeDevice device, Tensor images, Tensor labels, int n) {
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            Tensor output = model.forward(device.put(images)).narrow(0, 0, n);
+            Tensor classes = device.put(labels).narrow(0, 0, n);
+            double loss = torch.cross_entropy(output, classes).item_double();
+            int[] h = hits(output, classes);
+            return new Result(loss, h[0], h[1], null, Double.NaN);
+        }
     }
 
     static int[] hits(Tensor output, Tensor labels) {

@@ -7,17 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.leno.data.Batch;
 import org.leno.data.BatchMix;
 import org.leno.data.DataLoader;
 import org.leno.distributed.DistConfig;
 import org.leno.distributed.RankGroup;
 import org.leno.model.ResidualNetwork;
-import org.leno.nn.NativeScope;
 import org.leno.train.TrainingListener.EpochEvent;
 import org.leno.train.TrainingListener.Metrics;
 import org.leno.train.TrainingListener.StepEvent;
@@ -145,7 +140,7 @@ public final class Trainer {
             int images = parts.trainLoader().batchesPerEpoch() * cfg.data().batchSize() * parts.world();
             EpochEvent e = new EpochEvent(epoch, train, val, valEma, best, isBest, lastLr, updates, trainSeconds, valSeconds,
                     images / trainSeconds);
-            tell(l -> l.onEpoch(e, control));
+            listeners.forEach(l -> l.onEpoch(e, control));
         }
 
         private Metrics trainEpoch(int epoch, Optional<Checkpoint.MidEpoch> resumeAt) {
@@ -184,7 +179,7 @@ public final class Trainer {
                 log.record(r.loss(), r.hits1(), r.hits5(), batch.size());
             }
             StepEvent e = log.stepDone(i, batches, lastLr, o.update(), updates);
-            tell(l -> l.onStep(e, control));
+            listeners.forEach(l -> l.onStep(e, control));
             if (o.update() && i + 1 < batches) {
                 checkpointMidEpoch(epoch, i, batches, log);
             }
@@ -243,8 +238,12 @@ public final class Trainer {
                  ProgressLogger log = ProgressLogger.validation(out, label, loader.batchesPerEpoch(),
                          cfg.runtime().printFreq())) {
                 for (int i = 0; data.hasNext(); i++) {
-                    try (Batch batch = data.next(); NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-                        evaluate(model, batch, log);
+                    try (Batch batch = data.next()) {
+                        if (batch.real() > 0) {
+                            TrainStep.Result r = TrainStep.evaluate(model, parts.device(), batch.images(), batch.labels(),
+                                    batch.real());
+                            log.record(r.loss(), r.hits1(), r.hits5(), batch.real());
+                        }
                     }
                     log.stepDone(i, loader.batchesPerEpoch(), 0, false, updates);
                 }
@@ -258,22 +257,6 @@ public final class Trainer {
             }
             ProgressLogger.summary(out, label, result);
             return result;
-        }
-
-        /** One validation batch's loss and hits, its padding (a distributed shard's) left out. */
-        private void evaluate(ResidualNetwork model, Batch batch, ProgressLogger log) {
-            int n = batch.real();
-            if (n > 0) {
-                Tensor output = model.forward(parts.device().put(batch.images())).narrow(0, 0, n);
-                Tensor labels = parts.device().put(batch.labels()).narrow(0, 0, n);
-                double loss = torch.cross_entropy(output, labels).item_double();
-                int[] h = TrainStep.hits(output, labels);
-                log.record(loss, h[0], h[1], n);
-            }
-        }
-
-        private void tell(Consumer<TrainingListener> event) {
-            listeners.forEach(event);
         }
     }
 }
