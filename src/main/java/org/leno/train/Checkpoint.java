@@ -64,8 +64,10 @@ public record Checkpoint(Model model, Progress progress, TrainingState training)
         if (training.scaler() != null) {
             root.put("scaler", training.scaler()); // torch.cuda.amp.GradScaler's state_dict, as torchvision's train.py stores it
         }
-        root.put("rng", Map.of("seed", training.seed(),
-                "note", "augmentation, mixing and dropout draws are functions of (seed, epoch, iteration)"));
+        Map<String, Object> rng = new LinkedHashMap<>(); // in this order in every run (Map.of's order varies by JVM)
+        rng.put("seed", training.seed());
+        rng.put("note", "augmentation, mixing and dropout draws are functions of (seed, epoch, iteration)");
+        root.put("rng", rng);
         root.put("leno", lenoDict());
         return root;
     }

@@ -5,10 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.leno.interop.InterchangeException;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelWeights;
-import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
 
@@ -20,20 +18,6 @@ import org.leno.nn.StateDict;
  * on ranks other than 0; resuming is done by every rank.
  */
 final class CheckpointSaver implements TrainingListener {
-
-    /** Where a run starts: from scratch (at --start-epoch) or from what a checkpoint recorded. */
-    record ResumePoint(boolean resumed, int startEpoch, double bestAcc1, long updates, Optional<Checkpoint.MidEpoch> mid) {
-
-        /** Fails when the checkpoint's interrupted epoch had more batches than an epoch has here. */
-        private void requireFits(int batchesPerEpoch, Path file) {
-            mid.ifPresent(m -> {
-                if (m.batchesDone() > batchesPerEpoch) {
-                    throw new InterchangeException(file + ": checkpoint field 'mid_epoch.batches_done' is "
-                            + m.batchesDone() + ", an epoch here has " + batchesPerEpoch + " batches");
-                }
-            });
-        }
-    }
 
     private final TrainConfig cfg;
     private final ResultFiles files;
@@ -108,9 +92,9 @@ final class CheckpointSaver implements TrainingListener {
      * average, and, unless evaluating, optimizer and scaler; where the run starts. A checkpoint
      * interrupted past {@code batchesPerEpoch} batches fails.
      */
-    static ResumePoint resume(TrainConfig cfg, ResultFiles files, PrintStream out, ResidualNetwork net, Optimizer optimizer,
-                              ModelEma ema, GradScaler scaler, int batchesPerEpoch) {
-        ResumePoint fresh = new ResumePoint(false, cfg.schedule().startEpoch(), 0, 0, Optional.empty());
+    static RunParts.Start resume(TrainConfig cfg, ResultFiles files, PrintStream out, RunParts.Model model,
+                                 int batchesPerEpoch) {
+        RunParts.Start fresh = new RunParts.Start(false, cfg.schedule().startEpoch(), 0, 0, Optional.empty());
         Path file = cfg.checkpointing().resume();
         if (TrainConfig.Checkpointing.AUTO.equals(file)) {
             file = Files.isRegularFile(files.checkpoint()) ? files.checkpoint() : null;
@@ -120,22 +104,22 @@ final class CheckpointSaver implements TrainingListener {
         if (file == null) {
             return fresh;
         }
-        WeightFiles.Loaded loaded = ModelWeights.load(net, file);
+        WeightFiles.Loaded loaded = ModelWeights.load(model.net(), file);
         Checkpoint.Resumed r = Checkpoint.read(loaded);
         out.printf("=> loaded checkpoint '%s' (epoch %d)%n", file, r.epoch());
         String source = file.toString();
-        if (ema != null) {
-            r.modelEma().ifPresentOrElse(m -> ema.load(m, source),
+        if (model.ema() != null) {
+            r.modelEma().ifPresentOrElse(m -> model.ema().load(m, source),
                     () -> out.println("=> the checkpoint has no model_ema; the average starts from its weights"));
         }
         if (cfg.checkpointing().evaluate()) {
-            return new ResumePoint(true, fresh.startEpoch(), 0, 0, Optional.empty());
+            return new RunParts.Start(true, fresh.epoch(), 0, 0, Optional.empty());
         }
-        r.optimizer().ifPresent(state -> optimizer.loadStateDict(state, source));
-        if (scaler != null) {
-            r.scaler().ifPresent(state -> scaler.loadStateDict(state, source));
+        r.optimizer().ifPresent(state -> model.optimizer().loadStateDict(state, source));
+        if (model.scaler() != null) {
+            r.scaler().ifPresent(state -> model.scaler().loadStateDict(state, source));
         }
-        ResumePoint point = new ResumePoint(true, r.epoch(), r.bestAcc1(), r.updates(), r.midEpoch());
+        RunParts.Start point = new RunParts.Start(true, r.epoch(), r.bestAcc1(), r.updates(), r.midEpoch());
         point.requireFits(batchesPerEpoch, cfg.checkpointing().resume());
         return point;
     }

@@ -42,16 +42,16 @@ final class ProgressLogger implements AutoCloseable {
         this.bar = bar;
     }
 
-    /** "Epoch: [E][ i/N]" lines, and a progress bar when {@code progress} and stdout is a terminal. */
-    static ProgressLogger training(PrintStream out, int epoch, int batches, int printFreq, boolean progress) {
-        ProgressBar bar = progress && System.console() != null ? new ProgressBarBuilder().setTaskName("epoch " + epoch)
+    /** "Epoch: [E][ i/N]" lines every --print-freq steps, and a progress bar with --progress when stdout is a terminal. */
+    static ProgressLogger training(PrintStream out, int epoch, int batches, TrainConfig.Runtime runtime) {
+        ProgressBar bar = runtime.progress() && System.console() != null ? new ProgressBarBuilder().setTaskName("epoch " + epoch)
                 .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build() : null;
-        return new ProgressLogger(out, "Epoch: [" + epoch + "]", epoch, batches, printFreq, true, bar);
+        return new ProgressLogger(out, "Epoch: [" + epoch + "]", epoch, batches, runtime.printFreq(), true, bar);
     }
 
-    /** "{label}Test: [ i/N]" lines ({@code label}: "" or "EMA "). */
-    static ProgressLogger validation(PrintStream out, String label, int batches, int printFreq) {
-        return new ProgressLogger(out, label + "Test: ", -1, batches, printFreq, false, null);
+    /** "{label}Test: [ i/N]" lines every --print-freq steps ({@code label}: "" or "EMA "). */
+    static ProgressLogger validation(PrintStream out, String label, int batches, TrainConfig.Runtime runtime) {
+        return new ProgressLogger(out, label + "Test: ", -1, batches, runtime.printFreq(), false, null);
     }
 
     /** Continues an interrupted epoch's averages. */

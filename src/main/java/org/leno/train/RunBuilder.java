@@ -3,10 +3,8 @@ package org.leno.train;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 import org.leno.data.Augmentation;
-import org.leno.data.BatchMix;
 import org.leno.data.DataLoader;
 import org.leno.data.Datasets;
 import org.leno.data.EpochSampler;
@@ -35,20 +33,8 @@ final class RunBuilder {
     private final DistConfig dist;
     private final ResultFiles files;
     private final PrintStream out;
-    // what build() has built so far, read by RunParts' constructor
-    long seed;
-    final RankGroup group;
-    ComputeDevice device;
-    ResidualNetwork net;
-    Optimizer optimizer;
-    ModelEma ema;
-    GradScaler scaler;
-    DataLoader valLoader;
-    DataLoader trainLoader;
-    LrSchedule schedule;
-    TrainStep step;
-    Optional<BatchMix> mix;
-    CheckpointSaver.ResumePoint start;
+    private final RankGroup group;
+    private long seed;
 
     /** {@code group}: the distributed group that {@code dist} joined, or null (as {@code dist}) when training alone. */
     RunBuilder(TrainConfig cfg, DistConfig dist, RankGroup group, ResultFiles files, PrintStream out) {
@@ -79,27 +65,28 @@ final class RunBuilder {
             throw new IllegalArgumentException("the data has " + valSet.classes().size() + " classes but --n_classes is "
                     + cfg.model().nClasses());
         }
-        model();
-        loaders(valSet, trainSet);
-        start = CheckpointSaver.resume(cfg, files, out, net, optimizer, ema, scaler,
-                trainLoader == null ? 0 : trainLoader.batchesPerEpoch());
-        shareRankZeros();
-        schedule = new LrSchedule(cfg.optimization().lr(), cfg.schedule());
-        GradientSync sync = group == null ? null : new GradientSync(group, optimizer.params(), cfg.distributed().ddp(),
+        RunParts.Model m = model();
+        DataLoader valLoader = valLoader(valSet, m.device());
+        DataLoader trainLoader = trainSet == null ? null : trainLoader(trainSet, m.device());
+        RunParts.Start start = CheckpointSaver.resume(cfg, files, out, m, trainLoader == null ? 0 : trainLoader.batchesPerEpoch());
+        shareRankZeros(m);
+        LrSchedule schedule = new LrSchedule(cfg.optimization().lr(), cfg.schedule());
+        GradientSync sync = group == null ? null : new GradientSync(group, m.optimizer().params(), cfg.distributed().ddp(),
                 cfg.distributed().ddpComm());
-        step = new TrainStep(net, optimizer, cfg.runtime().amp(), sync, device, cfg.regularization().labelSmoothing(),
-                cfg.optimization().clipGradNorm()).withScaler(scaler);
-        mix = cfg.augmentation().batchMix(cfg.model().nClasses());
-        return new RunParts(this);
+        TrainStep step = new TrainStep(m.net(), m.optimizer(), cfg.runtime().amp(), sync, m.device(),
+                cfg.regularization().labelSmoothing(), cfg.optimization().clipGradNorm()).withScaler(m.scaler());
+        RunParts.Loaders loaders = new RunParts.Loaders(valLoader, trainLoader,
+                cfg.augmentation().batchMix(cfg.model().nClasses()));
+        return new RunParts(seed, group, m, loaders, schedule, step, start);
     }
 
     /** The device, the network on it (with --weights), its optimizer, weight average and loss scaler. */
-    private void model() {
-        device = ComputeDevice.of(cfg.cudaDevice(System.getenv())); // --gpu, or LOCAL_RANK under nccl
+    private RunParts.Model model() {
+        ComputeDevice device = ComputeDevice.of(cfg.cudaDevice(System.getenv())); // --gpu, or LOCAL_RANK under nccl
         if (device.isCuda()) {
             out.println("=> computing on " + device);
         }
-        net = ModelRegistry.create(cfg.model());
+        ResidualNetwork net = ModelRegistry.create(cfg.model());
         device.moveModule(net);
         if (cfg.runtime().channelsLast()) {
             net.toChannelsLast();
@@ -109,42 +96,53 @@ final class RunBuilder {
             out.printf("=> starting from the weights of '%s'%s%n", cfg.checkpointing().weights(),
                     reset.isEmpty() ? "" : "; re-initialised " + String.join(", ", reset) + " (another class count)");
         }
-        optimizer = OptimizerKind.create(cfg.optimization(), net);
-        ema = cfg.regularization().modelEma() ? ModelEma.of(net, emaDecay()) : null;
-        scaler = cfg.runtime().amp() == Amp.FP16 ? new GradScaler() : null;
+        Optimizer optimizer = OptimizerKind.create(cfg.optimization(), net);
+        ModelEma ema = cfg.regularization().modelEma() ? ModelEma.of(net, emaDecay()) : null;
+        GradScaler scaler = cfg.runtime().amp() == Amp.FP16 ? new GradScaler() : null;
+        return new RunParts.Model(device, net, optimizer, ema, scaler);
     }
 
-    private void loaders(ImageSource valSet, ImageSource trainSet) {
+    private DataLoader valLoader(ImageSource valSet, ComputeDevice device) {
+        TrainConfig.Data d = cfg.data();
+        return new DataLoader(valSet, cfg.augmentation().valTransform(d.valResize(), d.valCropSize()),
+                new EpochSampler(valSet.size(), false, seed, rank(), world()), loaderConfig(device));
+    }
+
+    private DataLoader trainLoader(ImageSource trainSet, ComputeDevice device) {
         TrainConfig.Data d = cfg.data();
         Augmentation aug = cfg.augmentation();
-        int rank = group == null ? 0 : group.rank();
-        int world = group == null ? 1 : group.worldSize();
-        valLoader = new DataLoader(valSet, aug.valTransform(d.valResize(), d.valCropSize()),
-                new EpochSampler(valSet.size(), false, seed, rank, world), loaderConfig());
         double[] scale = d.cropScale();
-        trainLoader = trainSet == null ? null : new DataLoader(trainSet,
+        return new DataLoader(trainSet,
                 aug.trainTransform(d.trainCropSize(), new RandomResizedCrop(scale[0], scale[1], 3.0 / 4.0, 4.0 / 3.0)),
-                aug.trainSampler(trainSet.size(), seed, rank, world), loaderConfig());
+                aug.trainSampler(trainSet.size(), seed, rank(), world()), loaderConfig(device));
     }
 
-    private DataLoader.Config loaderConfig() {
+    private int rank() {
+        return group == null ? 0 : group.rank();
+    }
+
+    private int world() {
+        return group == null ? 1 : group.worldSize();
+    }
+
+    private DataLoader.Config loaderConfig(ComputeDevice device) {
         TrainConfig.Data d = cfg.data();
         return new DataLoader.Config(d.batchSize(), d.workers(), false, seed, d.strictData(), cfg.runtime().channelsLast(),
                 device.isCuda());
     }
 
     /** Every rank starts from rank 0's weights, buffers, optimizer state and average; then --sync-bn. */
-    private void shareRankZeros() {
+    private void shareRankZeros(RunParts.Model m) {
         if (group == null) {
             return;
         }
-        List<Tensor> shared = new ArrayList<>(StateDict.of(net).values());
-        if (ema != null) {
-            shared.addAll(ema.tensors());
+        List<Tensor> shared = new ArrayList<>(StateDict.of(m.net()).values());
+        if (m.ema() != null) {
+            shared.addAll(m.ema().tensors());
         }
         group.broadcast(shared);
         if (cfg.distributed().syncBn()) {
-            SyncBatchNorm.enable(net.batchNorms(), group);
+            SyncBatchNorm.enable(m.net().batchNorms(), group);
         }
     }
 
@@ -152,8 +150,8 @@ final class RunBuilder {
     private double emaDecay() {
         TrainConfig.Regularization r = cfg.regularization();
         int perProcess = cfg.data().batchSize() * cfg.optimization().accumSteps();
-        return ModelEma.adjustedDecay(r.modelEmaDecay(), group == null ? 1 : group.worldSize(), perProcess,
-                r.modelEmaSteps(), Math.max(1, cfg.schedule().epochs()));
+        return ModelEma.adjustedDecay(r.modelEmaDecay(), world(), perProcess, r.modelEmaSteps(),
+                Math.max(1, cfg.schedule().epochs()));
     }
 
     /** Rank 0's seed on every rank: shards come from one shuffle, and only rank 0 records its seed. */

@@ -21,13 +21,13 @@ final class RunLogs implements TrainingListener {
      * args.json (or one more line of resume_args.json); on resume, drops the rows written after the
      * checkpoint, which the resumed run writes again.
      */
-    void begin(Map<String, Object> args, CheckpointSaver.ResumePoint start, int batchesPerEpoch) {
+    void begin(Map<String, Object> args, RunParts.Start start, int batchesPerEpoch) {
         if (!writes) {
             return;
         }
         files.writeArgs(args, start.resumed());
         if (start.resumed()) {
-            int epoch = start.startEpoch();
+            int epoch = start.epoch();
             files.trimTo(epoch, start.updates(),
                     (long) epoch * batchesPerEpoch + start.mid().map(Checkpoint.MidEpoch::batchesDone).orElse(0));
         }

@@ -1,93 +1,74 @@
 package org.leno.train;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import org.leno.data.BatchMix;
 import org.leno.data.DataLoader;
 import org.leno.distributed.RankGroup;
+import org.leno.interop.InterchangeException;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.ComputeDevice;
 
 /**
- * What a run is made of, as {@link RunBuilder} builds it from the configuration: the device, the
- * network, its optimizer, weight average and loss scaler, the loaders, the schedule, the training
- * step, batch mixing, and where the run starts. Closing it frees the loaders, the average and the network.
+ * What a run is made of, as {@link RunBuilder} builds it from the configuration: the model and what
+ * updates it, the loaders, the schedule, the training step, and where the run starts. Closing it frees
+ * the loaders, the average and the network.
+ *
+ * @param seed the seed every rank uses (rank 0's when they were started with different ones)
+ * @param group the distributed group, or null when training alone
  */
-final class RunParts implements AutoCloseable {
-    private final long seed;
-    private final RankGroup group;
-    private final ComputeDevice device;
-    private final ResidualNetwork net;
-    private final Optimizer optimizer;
-    private final ModelEma ema;
-    private final GradScaler scaler;
-    private final DataLoader valLoader;
-    private final DataLoader trainLoader;
-    private final LrSchedule schedule;
-    private final TrainStep step;
-    private final Optional<BatchMix> mix;
-    private final CheckpointSaver.ResumePoint start;
+record RunParts(long seed, RankGroup group, Model model, Loaders loaders, LrSchedule schedule, TrainStep step, Start start)
+        implements AutoCloseable {
 
-    RunParts(RunBuilder b) {
-        this.seed = b.seed;
-        this.group = b.group;
-        this.device = b.device;
-        this.net = b.net;
-        this.optimizer = b.optimizer;
-        this.ema = b.ema;
-        this.scaler = b.scaler;
-        this.valLoader = b.valLoader;
-        this.trainLoader = b.trainLoader;
-        this.schedule = b.schedule;
-        this.step = b.step;
-        this.mix = b.mix;
-        this.start = b.start;
+    /** The device, the network on it, its optimizer, --model-ema's average (or null) and --amp fp16's scaler (or null). */
+    record Model(ComputeDevice device, ResidualNetwork net, Optimizer optimizer, ModelEma ema, GradScaler scaler) {}
+
+    /** The validation and training loaders (the latter null when evaluating), and mixup/CutMix when on. */
+    record Loaders(DataLoader val, DataLoader train, Optional<BatchMix> mix) {}
+
+    /** Where a run starts: from scratch (at --start-epoch) or from what a checkpoint recorded. */
+    record Start(boolean resumed, int epoch, double bestAcc1, long updates, Optional<Checkpoint.MidEpoch> mid) {
+
+        /** Fails when the checkpoint's interrupted epoch had more batches than an epoch has here. */
+        void requireFits(int batchesPerEpoch, Path file) {
+            mid.ifPresent(m -> {
+                if (m.batchesDone() > batchesPerEpoch) {
+                    throw new InterchangeException(file + ": checkpoint field 'mid_epoch.batches_done' is "
+                            + m.batchesDone() + ", an epoch here has " + batchesPerEpoch + " batches");
+                }
+            });
+        }
     }
-
-    /** The seed every rank uses (rank 0's when they were started with different ones). */
-    long seed() { return seed; }
-
-    /** The distributed group, or null when training alone. */
-    RankGroup group() { return group; }
 
     int rank() { return group == null ? 0 : group.rank(); }
 
     int world() { return group == null ? 1 : group.worldSize(); }
 
-    ComputeDevice device() { return device; }
+    ComputeDevice device() { return model.device(); }
 
-    ResidualNetwork net() { return net; }
+    ResidualNetwork net() { return model.net(); }
 
-    Optimizer optimizer() { return optimizer; }
+    Optimizer optimizer() { return model.optimizer(); }
 
-    /** --model-ema's average, or null. */
-    ModelEma ema() { return ema; }
+    ModelEma ema() { return model.ema(); }
 
-    /** --amp fp16's loss scaler, or null. */
-    GradScaler scaler() { return scaler; }
+    GradScaler scaler() { return model.scaler(); }
 
-    DataLoader valLoader() { return valLoader; }
+    DataLoader valLoader() { return loaders.val(); }
 
-    /** Null when evaluating. */
-    DataLoader trainLoader() { return trainLoader; }
+    DataLoader trainLoader() { return loaders.train(); }
 
-    LrSchedule schedule() { return schedule; }
-
-    TrainStep step() { return step; }
-
-    /** Mixup/CutMix, when on. */
-    Optional<BatchMix> mix() { return mix; }
-
-    CheckpointSaver.ResumePoint start() { return start; }
+    Optional<BatchMix> mix() { return loaders.mix(); }
 
     @Override
     public void close() {
-        if (trainLoader != null) {
-            trainLoader.close();
+        if (loaders.train() != null) {
+            loaders.train().close();
         }
-        valLoader.close();
-        if (ema != null) {
-            ema.close();
+        loaders.val().close();
+        if (model.ema() != null) {
+            model.ema().close();
         }
-        net.close();
+        model.net().close();
     }
 }

@@ -111,10 +111,10 @@ public final class Trainer {
                 }
                 return 0;
             }
-            CheckpointSaver.ResumePoint start = parts.start();
+            RunParts.Start start = parts.start();
             logs.begin(args, start, parts.trainLoader().batchesPerEpoch());
             Optional<Checkpoint.MidEpoch> mid = start.mid();
-            for (int epoch = start.startEpoch(); epoch < cfg.schedule().epochs(); epoch++) {
+            for (int epoch = start.epoch(); epoch < cfg.schedule().epochs(); epoch++) {
                 runEpoch(epoch, mid);
                 mid = Optional.empty();
             }
@@ -149,8 +149,7 @@ public final class Trainer {
             int start = resumeAt.map(Checkpoint.MidEpoch::batchesDone).orElse(0);
             try (DataLoader.Epoch epochData = loader.epoch(epoch, start);
                  DeviceFeed data = DeviceFeed.of(epochData, parts.device(), cfg.runtime().channelsLast());
-                 ProgressLogger log = ProgressLogger.training(out, epoch, loader.batchesPerEpoch(),
-                         cfg.runtime().printFreq(), cfg.runtime().progress())) {
+                 ProgressLogger log = ProgressLogger.training(out, epoch, loader.batchesPerEpoch(), cfg.runtime())) {
                 resumeAt.ifPresent(log::restore);
                 for (int i = start; data.hasNext(); i++) {
                     trainStep(epoch, i, data, log);
@@ -235,8 +234,7 @@ public final class Trainer {
             double[] sums;
             try (DataLoader.Epoch epochData = loader.epoch(0);
                  DeviceFeed data = DeviceFeed.of(epochData, parts.device(), cfg.runtime().channelsLast());
-                 ProgressLogger log = ProgressLogger.validation(out, label, loader.batchesPerEpoch(),
-                         cfg.runtime().printFreq())) {
+                 ProgressLogger log = ProgressLogger.validation(out, label, loader.batchesPerEpoch(), cfg.runtime())) {
                 for (int i = 0; data.hasNext(); i++) {
                     try (Batch batch = data.next()) {
                         if (batch.real() > 0) {
