@@ -24,16 +24,33 @@ public enum LrSchedulerKind implements Choice {
     EXPONENTIAL("ExponentialLR", "", (base, s, m, unit) -> base * Math.pow(s.lrGamma(), (double) m / unit),
             s -> "x" + s.lrGamma() + " per epoch");
 
+    /** What the entries read: the schedule's flags (TrainConfig.Schedule). */
+    public interface Flags {
+        int epochs();
+
+        int[] lrSteps();
+
+        double lrReduceFactor();
+
+        int lrStepSize();
+
+        double lrGamma();
+
+        double lrMin();
+
+        int warmupEpochs();
+    }
+
     /** The rate from {@code base} after {@code m} steps past warm-up, with {@code unit} steps per epoch. */
     @FunctionalInterface
-    interface Rate {
-        double at(double base, TrainConfig.Schedule s, long m, int unit);
+    private interface Rate {
+        double at(double base, Flags s, long m, int unit);
     }
 
     /** A few words on the schedule, for the run's opening lines. */
     @FunctionalInterface
-    interface Description {
-        String of(TrainConfig.Schedule s);
+    private interface Description {
+        String of(Flags s);
     }
 
     private final String pytorchClass;
@@ -50,12 +67,12 @@ public enum LrSchedulerKind implements Choice {
 
     public String pytorchClass() { return pytorchClass; }
 
-    double rate(double base, TrainConfig.Schedule s, long m, int unit) {
+    double rate(double base, Flags s, long m, int unit) {
         return rate.at(base, s, m, unit);
     }
 
     /** "x0.1 at epochs [30, 60, 80]", "cosine to 0.0", ... */
-    public String describe(TrainConfig.Schedule s) {
+    public String describe(Flags s) {
         return description.of(s);
     }
 

@@ -14,10 +14,31 @@ public enum OptimizerKind implements Choice {
     SGD("torch.optim.SGD", (groups, o) -> new Sgd(groups, o.lr(), o.momentum(), o.nesterov())),
     ADAMW("torch.optim.AdamW", (groups, o) -> new AdamW(groups, o.lr(), o.adamBetas()[0], o.adamBetas()[1], o.adamEps()));
 
+    /** What the entries are built from: the --optimizer flags (TrainConfig.Optimization). */
+    public interface Flags {
+        OptimizerKind optimizer();
+
+        double lr();
+
+        double momentum();
+
+        double weightDecay();
+
+        boolean nesterov();
+
+        double[] adamBetas();
+
+        double adamEps();
+
+        Double normWeightDecay();
+
+        Double biasWeightDecay();
+    }
+
     /** Builds the optimizer over its parameter groups from the flags. */
     @FunctionalInterface
     private interface Factory {
-        Optimizer create(List<ParamGroup> groups, TrainConfig.Optimization flags);
+        Optimizer create(List<ParamGroup> groups, Flags flags);
     }
 
     private final String pytorchClass;
@@ -29,7 +50,7 @@ public enum OptimizerKind implements Choice {
     }
 
     /** The optimizer {@code flags} ask for over {@code net}'s parameters, grouped as torchvision's set_weight_decay groups them. */
-    public static Optimizer create(TrainConfig.Optimization flags, Module net) {
+    public static Optimizer create(Flags flags, Module net) {
         List<ParamGroup> groups = ParamGroup.of(net, flags.weightDecay(), flags.normWeightDecay(), flags.biasWeightDecay());
         return flags.optimizer().factory.create(groups, flags);
     }

@@ -151,7 +151,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             @Flag(names = {"--accum-steps", "--accum_steps"}, value = "1",
                     description = "One optimizer update per K batches, each batch's loss divided by K (an update on K x "
                             + "--batch-size images, BatchNorm aside).")
-            int accumSteps) {
+            int accumSteps) implements OptimizerKind.Flags {
 
         public Optimization {
             adamBetas = adamBetas.clone();
@@ -246,7 +246,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             boolean onUpdates,
             @Flag(names = {"--lr-schedule-compat", "--lr_schedule_compat"}, value = "false",
                     description = "Decay one epoch early, as the reference does (it steps its scheduler at the start of each epoch).")
-            boolean compat) {
+            boolean compat) implements LrSchedulerKind.Flags {
 
         public Schedule {
             lrSteps = lrSteps.clone();
