@@ -21,12 +21,13 @@ import picocli.CommandLine.Unmatched;
  * one), the gradient norm ratios of its first and best checkpoints, and DIR/report.html of them all.
  */
 @Command(mixinStandardHelpOptions = true, name = "compare", sortOptions = false,
+        defaultValueProvider = FamilyDefaults.class,
         description = {"Train several architectures with the same flags and seed, analyse their gradient norms and "
                 + "write one report page.",
                 "Any other flag is a `leno train` flag, passed to every run (distributed and --gpu flags too).",
                 "Without --data (and --epochs): the quick start on the embedded data for 3 epochs, about 15 minutes on 2 cores."})
 final class CompareCommand implements Callable<Integer> {
-    @Option(names = {"-a", "--arch"}, split = ",", defaultValue = "resnet,preactresnet,lenoresnet", paramLabel = "ARCH",
+    @Option(names = {"-a", "--arch"}, split = ",", paramLabel = "ARCH",
             description = "Architectures to compare (default: ${DEFAULT-VALUE}).")
     List<String> archs;
 
@@ -57,7 +58,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         for (String arch : archs) {
             if (Arch.byId(arch).isEmpty()) {
-                throw new IllegalArgumentException("-a " + arch + ": not an architecture (resnet, preactresnet, lenoresnet)");
+                throw new IllegalArgumentException("-a " + arch + ": not an architecture (" + String.join(", ", Arch.ids()) + ")");
             }
         }
         List<Path> runs = new ArrayList<>();

@@ -28,12 +28,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(mixinStandardHelpOptions = true, name = "gradnorm", sortOptions = false,
+        defaultValueProvider = FamilyDefaults.class,
         description = {"Gradient norm ratio ||dL/dx_l|| / ||dL/dy_l|| of every residual block (the paper's figures).",
                 "Writes DIR/<arch><depth>.csv, .png and .svg, and DIR/gradnorm.png for several architectures.",
                 "With several --weights (or a glob): DIR/<arch><depth>_<label>.csv per checkpoint, "
                         + "DIR/<arch><depth>_evolution.png and .svg, and the index DIR/<arch><depth>_checkpoints.tsv."})
 final class GradnormCommand implements Callable<Integer> {
-    @Option(names = {"-a", "--arch"}, defaultValue = "resnet,preactresnet,lenoresnet", split = ",",
+    @Option(names = {"-a", "--arch"}, split = ",",
             description = "Architectures, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> archs;
 

@@ -2,6 +2,8 @@ package org.leno.cli;
 
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
 import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
 
@@ -11,8 +13,8 @@ final class WarmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Natives.load();
-        Loader.load(org.bytedeco.opencv.global.opencv_imgcodecs.class);
-        Loader.load(org.bytedeco.opencv.global.opencv_imgproc.class);
+        Loader.load(opencv_imgcodecs.class);
+        Loader.load(opencv_imgproc.class);
         System.out.println("natives ready in " + Loader.getCacheDir());
         return 0;
     }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.leno.distributed.DistributedFlags;
 import org.leno.train.TrainConfig;
 
 /**
@@ -29,7 +30,7 @@ final class WorkerLauncher {
 
     /** For the resolved configuration; {@code originalArgs} start with the verb. */
     WorkerLauncher(TrainConfig cfg, String[] originalArgs) {
-        TrainConfig.Distributed d = cfg.distributed();
+        DistributedFlags d = cfg.distributed();
         this.nproc = d.nprocPerNode();
         this.nodes = d.worldSize() > 0 ? d.worldSize() : 1;
         this.nodeRank = Math.max(d.rank(), 0);

@@ -79,7 +79,7 @@ public final class Flags<T extends Record> {
         Class<?> t = c.getType();
         boolean bool = t == boolean.class || t == Boolean.class;
         OptionSpec.Builder b = OptionSpec.builder(flag.names()).type(t)
-                .description(describe(flag))
+                .description(describe(flag, t))
                 .hidden(flag.hidden())
                 .negatable(bool);
         if (t.isArray()) {
@@ -121,8 +121,8 @@ public final class Flags<T extends Record> {
         return t.isEnum() ? "NAME" : t == boolean.class || t == Boolean.class ? "" : "TEXT";
     }
 
-    private static String describe(Flag flag) {
-        String text = flag.description();
+    private static String describe(Flag flag, Class<?> type) {
+        String text = flag.description().replace(Choice.PLACEHOLDER, choices(type));
         boolean hasDefault = !flag.value().equals(Flag.NONE);
         boolean hasQuick = !flag.quickStart().equals(Flag.NONE);
         if (hasDefault && hasQuick) {
@@ -133,6 +133,17 @@ public final class Flags<T extends Record> {
             return text + " (default: " + flag.value().replace(',', ' ') + ")";
         }
         return hasQuick ? text + " (quick start: " + flag.quickStart().replace(',', ' ') + ")" : text;
+    }
+
+    /** The entries of an enum flag's table, for its help: "a, b or c". */
+    private static String choices(Class<?> type) {
+        Object[] values = type.isEnum() ? type.getEnumConstants() : new Object[0];
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            b.append(i == 0 ? "" : i == values.length - 1 ? " or " : ", ");
+            b.append(values[i] instanceof Choice c ? c.help() : values[i].toString());
+        }
+        return b.toString();
     }
 
     /** The key of a flag in args.json and config files: its first long name, dashes as underscores. */

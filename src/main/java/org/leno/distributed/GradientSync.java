@@ -39,15 +39,15 @@ public final class GradientSync {
     private static final long BUCKET_BYTES = 25L << 20;
     private static final long FIRST_BUCKET_BYTES = 1L << 20;
 
-    private final ProcessGroup group;
+    private final RankGroup group;
     private final List<Tensor> params;
     private final Reducer reducer;
 
-    public GradientSync(ProcessGroup group, List<Tensor> params, Mode mode) {
+    public GradientSync(RankGroup group, List<Tensor> params, Mode mode) {
         this(group, params, mode, Compression.NONE);
     }
 
-    public GradientSync(ProcessGroup group, List<Tensor> params, Mode mode, Compression compression) {
+    public GradientSync(RankGroup group, List<Tensor> params, Mode mode, Compression compression) {
         this.group = group;
         this.params = List.copyOf(params);
         this.reducer = mode == Mode.REDUCER ? reducer(group, this.params) : null;
@@ -67,7 +67,7 @@ public final class GradientSync {
         }
     }
 
-    private static Reducer reducer(ProcessGroup group, List<Tensor> params) {
+    private static Reducer reducer(RankGroup group, List<Tensor> params) {
         TensorVector vector = new TensorVector();
         BoolVector sparse = new BoolVector();
         for (Tensor p : params) {

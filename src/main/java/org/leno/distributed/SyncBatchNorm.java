@@ -9,7 +9,7 @@ public final class SyncBatchNorm {
     }
 
     /** As PyTorch's convert_sync_batchnorm: parameters, buffers and state_dict keys are unchanged. */
-    public static void enable(List<BatchNorm> layers, ProcessGroup group) {
+    public static void enable(List<BatchNorm> layers, RankGroup group) {
         for (BatchNorm bn : layers) {
             bn.synchronize(group::sumInPlace, group.rank(), group.worldSize());
         }

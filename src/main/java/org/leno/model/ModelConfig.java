@@ -9,7 +9,7 @@ import org.leno.config.FlagGroup;
  */
 @FlagGroup(heading = "Model")
 public record ModelConfig(
-        @Flag(names = {"-a", "--arch"}, value = "lenoresnet", description = "Model family: resnet, preactresnet or lenoresnet.")
+        @Flag(names = {"-a", "--arch"}, value = "lenoresnet", description = "Model family: {choices}.")
         Arch arch,
         @Flag(names = {"--model_depth", "--model-depth"}, value = "50",
                 description = "Depth: 50, 101, 152, 200 (all families); 401, 500 (LeNo only).")

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.bytedeco.pytorch.Tensor;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.ReadLimits;
 import org.leno.interop.TensorData;
@@ -46,7 +47,7 @@ public final class ModelWeights {
         WeightFiles.Loaded loaded = checked(net, file, false);
         List<String> reset = new ArrayList<>();
         try (NativeScope scope = NativeScope.open()) {
-            Map<String, org.bytedeco.pytorch.Tensor> model = StateDict.of(net);
+            Map<String, Tensor> model = StateDict.of(net);
             for (String key : List.of("fc.weight", "fc.bias")) {
                 TensorData given = loaded.stateDict().get(key);
                 if (given != null && model.containsKey(key)

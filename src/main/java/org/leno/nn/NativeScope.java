@@ -20,7 +20,7 @@ public final class NativeScope implements AutoCloseable {
     }
 
     /** Keeps a native object alive past this scope (it is then freed by the garbage collector or an outer scope). */
-    public <P extends org.bytedeco.javacpp.Pointer> P keep(P pointer) {
+    public <P extends Pointer> P keep(P pointer) {
         pointer.retainReference();
         scope.detach(pointer);
         return pointer;
@@ -31,7 +31,7 @@ public final class NativeScope implements AutoCloseable {
      * scope's detach also drops the reference its attach took, which would free the object: one
      * more reference is taken first.)
      */
-    public static <P extends org.bytedeco.javacpp.Pointer> P escape(P pointer) {
+    public static <P extends Pointer> P escape(P pointer) {
         PointerScope inner = PointerScope.getInnerScope();
         if (inner != null) {
             pointer.retainReference();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.interop.PyTuple;
 
@@ -33,7 +34,7 @@ public final class AdamW extends GroupedOptimizer {
     @Override
     void update(Tensor p, Tensor grad, Map<String, Tensor> state, ParamGroup group, int index) {
         if (state.isEmpty()) {
-            state.put("step", keep(torch.zeros(new long[0], new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Float))));
+            state.put("step", keep(torch.zeros(new long[0], new TensorOptions(torch.ScalarType.Float))));
             state.put("exp_avg", keep(torch.zeros_like(p)));
             state.put("exp_avg_sq", keep(torch.zeros_like(p)));
         }

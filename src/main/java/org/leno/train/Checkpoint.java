@@ -22,39 +22,63 @@ import org.leno.interop.WeightFiles;
  * plus ours: {@code lr_scheduler}, {@code model_ema} (torchvision's key, AveragedModel's state),
  * {@code rng} and {@code leno} (depth, classes, updates done, mid-epoch progress).
  */
-public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTensor> stateDict, double bestAcc1, double valAcc1,
-                         Map<String, Object> optimizer, Map<String, Object> scheduler, OrderedDict modelEma, long seed,
-                         int depth, int nClasses, long updates, Optional<MidEpoch> midEpoch, Map<String, Object> scaler) {
+public record Checkpoint(Model model, Progress progress, TrainingState training) {
 
     /** The most epochs a checkpoint may claim; anything above is a damaged or crafted file. */
     static final long MAX_EPOCHS = 1_000_000;
 
+    /** What the network is and its weights; {@code ema} is the weight average's state, or null. */
+    public record Model(String arch, int depth, int nClasses, Map<String, ? extends HostTensor> stateDict, OrderedDict ema) {}
+
+    /**
+     * How far the run has come: {@code epoch} = epochs done, optimizer updates done, the best and
+     * the last validation Acc@1, and where an interrupted epoch stopped (empty after a whole epoch).
+     */
+    public record Progress(int epoch, long updates, double bestAcc1, double valAcc1, Optional<MidEpoch> midEpoch) {}
+
+    /** What continuing needs besides the weights: the states of optimizer, schedule and loss scaler (or null), the seed. */
+    public record TrainingState(Map<String, Object> optimizer, Map<String, Object> scheduler, Map<String, Object> scaler,
+                                long seed) {}
+
     /** Where an interrupted epoch stopped, with the running sums that its train.log line needs. */
     public record MidEpoch(int epoch, int batchesDone, double lossSum, double acc1Sum, double acc5Sum, long count) {}
 
+    /** Writes {@link #toDict()} as torch.save does, streaming the tensors from native memory. */
     public void save(Path file) {
+        TorchZip.write(file, toDict());
+    }
+
+    /** The checkpoint's dictionary, key by key: the one place where its contents are assembled. */
+    public Map<String, Object> toDict() {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("epoch", epoch);
-        root.put("arch", arch);
-        root.put("state_dict", new OrderedDict(stateDict));
-        root.put("best_acc1", TensorData.scalarFloat((float) bestAcc1));
-        root.put("val_acc1", valAcc1);
-        root.put("optimizer", optimizer);
-        root.put("lr_scheduler", scheduler);
-        if (modelEma != null) {
-            root.put("model_ema", modelEma);
+        root.put("epoch", progress.epoch());
+        root.put("arch", model.arch());
+        root.put("state_dict", new OrderedDict(model.stateDict()));
+        root.put("best_acc1", TensorData.scalarFloat((float) progress.bestAcc1()));
+        root.put("val_acc1", progress.valAcc1());
+        root.put("optimizer", training.optimizer());
+        root.put("lr_scheduler", training.scheduler());
+        if (model.ema() != null) {
+            root.put("model_ema", model.ema());
         }
-        if (scaler != null) {
-            root.put("scaler", scaler); // torch.cuda.amp.GradScaler's state_dict, as torchvision's train.py stores it
+        if (training.scaler() != null) {
+            root.put("scaler", training.scaler()); // torch.cuda.amp.GradScaler's state_dict, as torchvision's train.py stores it
         }
-        root.put("rng", Map.of("seed", seed,
-                "note", "augmentation, mixing and dropout draws are functions of (seed, epoch, iteration)"));
+        Map<String, Object> rng = new LinkedHashMap<>(); // in this order in every run (Map.of's order varies by JVM)
+        rng.put("seed", training.seed());
+        rng.put("note", "augmentation, mixing and dropout draws are functions of (seed, epoch, iteration)");
+        root.put("rng", rng);
+        root.put("leno", lenoDict());
+        return root;
+    }
+
+    private Map<String, Object> lenoDict() {
         Map<String, Object> leno = new LinkedHashMap<>();
         leno.put("format", 2L);
-        leno.put("depth", (long) depth);
-        leno.put("n_classes", (long) nClasses);
-        leno.put("updates", updates);
-        leno.put("mid_epoch", midEpoch.map(m -> {
+        leno.put("depth", (long) model.depth());
+        leno.put("n_classes", (long) model.nClasses());
+        leno.put("updates", progress.updates());
+        leno.put("mid_epoch", progress.midEpoch().map(m -> {
             Map<String, Object> mm = new LinkedHashMap<>();
             mm.put("epoch", (long) m.epoch());
             mm.put("batches_done", (long) m.batchesDone());
@@ -64,8 +88,7 @@ public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTenso
             mm.put("count", m.count());
             return (Object) mm;
         }).orElse(null));
-        root.put("leno", leno);
-        TorchZip.write(file, root);
+        return leno;
     }
 
     /**

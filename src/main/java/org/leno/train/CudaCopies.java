@@ -17,7 +17,7 @@ import org.leno.nn.ComputeDevice;
  * The CUDA classes exist only in the GPU natives: constructed only for a CUDA device. Never run here
  * (no GPU); README "GPUs" says so.
  */
-final class CudaCopies implements DeviceFeed.Lane {
+final class CudaCopies implements DeviceLane {
     private final ComputeDevice device;
     private final boolean channelsLast;
     private final CUDAStream side;
@@ -30,7 +30,7 @@ final class CudaCopies implements DeviceFeed.Lane {
     }
 
     @Override
-    public DeviceFeed.Staged stage(Batch host) {
+    public DeviceLane.Staged stage(Batch host) {
         try (CUDAStreamGuard onSide = new CUDAStreamGuard(side.unwrap())) {
             Tensor images = device.copyNonBlocking(host.images());
             if (channelsLast) {
@@ -46,7 +46,7 @@ final class CudaCopies implements DeviceFeed.Lane {
     }
 
     /** One batch's copies in flight; its tensors outlive any PointerScope open while it was staged. */
-    private final class Copy implements DeviceFeed.Staged {
+    private final class Copy implements DeviceLane.Staged {
         private final Batch host;
         private final Tensor images;
         private final Tensor labels;

@@ -14,25 +14,7 @@ import org.leno.nn.ComputeDevice;
  * loader when the step closes it, as without the feed.
  */
 public final class DeviceFeed implements Iterator<Batch>, AutoCloseable {
-    /** How one batch reaches the device: {@link #stage} starts its copies, {@link Staged#ready} orders the step after them. */
-    interface Lane extends AutoCloseable {
-        Staged stage(Batch host);
-
-        @Override
-        default void close() {
-        }
-    }
-
-    /** A batch whose copies were started; {@link #ready} gives the device batch to compute with. */
-    interface Staged extends AutoCloseable {
-        Batch ready();
-
-        /** Frees a batch that will not be used (the feed closed before handing it out). */
-        @Override
-        void close();
-    }
-
-    private static final Lane IN_PLACE = host -> new Staged() {
+    private static final DeviceLane IN_PLACE = host -> new DeviceLane.Staged() {
         @Override
         public Batch ready() { return host; }
 
@@ -41,10 +23,10 @@ public final class DeviceFeed implements Iterator<Batch>, AutoCloseable {
     };
 
     private final Iterator<Batch> host;
-    private final Lane lane;
-    private Staged ahead;
+    private final DeviceLane lane;
+    private DeviceLane.Staged ahead;
 
-    DeviceFeed(Iterator<Batch> host, Lane lane) {
+    DeviceFeed(Iterator<Batch> host, DeviceLane lane) {
         this.host = host;
         this.lane = lane;
     }
@@ -73,7 +55,7 @@ public final class DeviceFeed implements Iterator<Batch>, AutoCloseable {
             }
             ahead = lane.stage(host.next());
         }
-        Staged current = ahead;
+        DeviceLane.Staged current = ahead;
         ahead = host.hasNext() ? lane.stage(host.next()) : null;
         return current.ready();
     }

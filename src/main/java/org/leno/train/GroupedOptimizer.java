@@ -7,6 +7,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.leno.interop.HostTensor;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.TensorData;
@@ -164,7 +165,7 @@ abstract class GroupedOptimizer implements Optimizer {
                     + TensorData.shapeText(want));
         }
         Tensor host = Tensors.fromHost(t);
-        return keep(key.equals("step") ? host.to(org.bytedeco.pytorch.global.torch.ScalarType.Float)
+        return keep(key.equals("step") ? host.to(torch.ScalarType.Float)
                 : host.to(params.get(i), false, false, new MemoryFormatOptional()));
     }
 }

@@ -15,7 +15,6 @@ import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
-import org.leno.nn.Tensors;
 
 /**
  * torchvision's ExponentialMovingAverage: an AveragedModel over parameters and buffers
@@ -79,6 +78,19 @@ public final class ModelEma implements AutoCloseable {
             }
         }
         averaged++;
+    }
+
+    /**
+     * After optimizer update {@code u} (0-based in the epoch): averages every {@code every} updates, as
+     * torchvision's train.py, and during warm-up starts the average over each time (it keeps copying the weights).
+     */
+    public void afterUpdate(int u, int every, boolean warmingUp) {
+        if (u % every == 0) {
+            update();
+            if (warmingUp) {
+                restart();
+            }
+        }
     }
 
     /** Starts the average over (torchvision does so after each update during warm-up). */

@@ -1,13 +1,13 @@
 package org.leno.train;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import org.leno.config.Flag;
 import org.leno.config.FlagGroup;
 import org.leno.data.augment.Augmentation;
 import org.leno.distributed.DistConfig;
-import org.leno.distributed.GradientSync;
+import org.leno.distributed.DistributedFlags;
 import org.leno.model.ModelConfig;
 
 /**
@@ -17,7 +17,7 @@ import org.leno.model.ModelConfig;
  */
 public record TrainConfig(ModelConfig model, Data data, Augmentation augmentation, Optimization optimization,
                           Schedule schedule, Regularization regularization, Checkpointing checkpointing, Runtime runtime,
-                          Distributed distributed, ReferenceOnly referenceOnly) {
+                          DistributedFlags distributed, ReferenceOnly referenceOnly) {
 
     public TrainConfig {
         if (checkpointing.evaluate() && checkpointing.resume() == null) {
@@ -47,21 +47,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
      * local rank as --gpu). nccl without either is a one-line error.
      */
     public int cudaDevice(Map<String, String> env) {
-        if (runtime.gpu() != null) {
-            return runtime.gpu();
-        }
-        if (!distributed.nccl() || !distributed.enabled(env)) {
-            return -1;
-        }
-        String local = env.get("LOCAL_RANK");
-        if (distributed.distUrl().equals("env://") && local != null && local.matches("\\d+")) {
-            return Integer.parseInt(local);
-        }
-        if (!org.leno.nn.Natives.cudaBuild()) {
-            return -1; // the group refuses nccl in one line, naming the CPU build
-        }
-        throw new IllegalArgumentException("--dist-backend nccl needs one CUDA device per process: --gpu N, "
-                + "--multiprocessing-distributed (device = local rank), or LOCAL_RANK with --dist-url env://");
+        return runtime.gpu() != null ? runtime.gpu() : distributed.localCudaDevice(env);
     }
 
     /** Rank 0 (or the only process) writes args.json, logs and checkpoints. */
@@ -133,7 +119,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
     /** The optimizer and what it is applied to. */
     @FlagGroup(heading = "Optimizer")
     public record Optimization(
-            @Flag(names = "--optimizer", value = "sgd", description = "sgd (torch.optim.SGD) or adamw (torch.optim.AdamW).")
+            @Flag(names = "--optimizer", value = "sgd", description = "{choices}.")
             OptimizerKind optimizer,
             @Flag(names = {"--lr", "--learning-rate"}, value = "0.1", quickStart = "0.01",
                     description = "Initial learning rate (the rate reached after warm-up).")
@@ -165,7 +151,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             @Flag(names = {"--accum-steps", "--accum_steps"}, value = "1",
                     description = "One optimizer update per K batches, each batch's loss divided by K (an update on K x "
                             + "--batch-size images, BatchNorm aside).")
-            int accumSteps) {
+            int accumSteps) implements OptimizerKind.Flags {
 
         public Optimization {
             adamBetas = adamBetas.clone();
@@ -188,13 +174,6 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
 
         @Override
         public double[] adamBetas() { return adamBetas.clone(); }
-
-        /** The optimizer over {@code net}'s parameters, grouped as torchvision's set_weight_decay groups them. */
-        public Optimizer create(org.bytedeco.pytorch.Module net) {
-            List<ParamGroup> groups = ParamGroup.of(net, weightDecay, normWeightDecay, biasWeightDecay);
-            return optimizer == OptimizerKind.ADAMW ? new AdamW(groups, lr, adamBetas[0], adamBetas[1], adamEps)
-                    : new Sgd(groups, lr, momentum, nesterov);
-        }
     }
 
     /** What keeps training from fitting too closely, besides augmentation. */
@@ -236,8 +215,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
                     description = "Manual epoch number (useful on restarts).")
             int startEpoch,
             @Flag(names = {"--lr_scheduler", "--lr-scheduler"}, value = "multistep", paramLabel = "NAME",
-                    description = "multistep (the reference's MultiStepLR), step, cosine or exponential; PyTorch's class "
-                            + "names are accepted.")
+                    description = "{choices}; PyTorch's class names are accepted.")
             LrSchedulerKind scheduler,
             @Flag(names = {"--lr_steps", "--lr-steps"}, value = "30,60,80", quickStart = "6,9", arity = "1..*",
                     description = "Epochs at which multistep decays the rate (counted from the end of warm-up).")
@@ -268,7 +246,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             boolean onUpdates,
             @Flag(names = {"--lr-schedule-compat", "--lr_schedule_compat"}, value = "false",
                     description = "Decay one epoch early, as the reference does (it steps its scheduler at the start of each epoch).")
-            boolean compat) {
+            boolean compat) implements LrSchedulerKind.Flags {
 
         public Schedule {
             lrSteps = lrSteps.clone();
@@ -304,12 +282,6 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
 
         @Override
         public int[] lrSteps() { return lrSteps.clone(); }
-
-        /** The schedule of rates from {@code base}. */
-        public LrSchedule lrSchedule(double base) {
-            return new LrSchedule(base, scheduler, lrSteps, lrReduceFactor, lrStepSize, lrGamma, lrMin, epochs,
-                    warmupEpochs, warmupMethod, warmupDecay, compat, onUpdates);
-        }
     }
 
     /** Where results go, and what a run starts from. */
@@ -344,7 +316,7 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
 
         /** Whether checkpoint_epoch{@code epochsDone}.pth.tar is kept for good. */
         public boolean keeps(int epochsDone) {
-            return java.util.Arrays.stream(keepEpochs).anyMatch(e -> e == epochsDone);
+            return Arrays.stream(keepEpochs).anyMatch(e -> e == epochsDone);
         }
 
         @Override
@@ -400,98 +372,6 @@ public record TrainConfig(ModelConfig model, Data data, Augmentation augmentatio
             if (trackGradnorm < 0) {
                 throw new IllegalArgumentException("--track-gradnorm must not be negative, got " + trackGradnorm);
             }
-        }
-    }
-
-    /** The reference's distributed flags and ours. */
-    @FlagGroup(heading = "Distributed")
-    public record Distributed(
-            @Flag(names = {"--world-size", "--world_size"}, value = "-1",
-                    description = "Number of nodes (processes, without --multiprocessing-distributed).")
-            int worldSize,
-            @Flag(names = "--rank", value = "-1", description = "Node rank.")
-            int rank,
-            @Flag(names = {"--dist-url", "--dist_url"}, value = "tcp://224.66.41.62:23456",
-                    description = "Rendezvous: tcp://HOST:PORT or env:// (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK).")
-            String distUrl,
-            @Flag(names = {"--dist-backend", "--dist_backend"}, value = "gloo",
-                    description = "gloo (CPU) or nccl (the GPU build, one CUDA device per process).")
-            String backend,
-            @Flag(names = {"--dist-timeout", "--dist_timeout"}, value = "1800", paramLabel = "SECONDS",
-                    description = "How long the rendezvous and each collective may wait for a peer.")
-            int timeout,
-            @Flag(names = "--ddp", value = "reducer", paramLabel = "reducer|coalesced",
-                    description = "Gradient averaging: the native DDP reducer (buckets overlapped with backward) or one "
-                            + "coalesced allreduce after backward.")
-            GradientSync.Mode ddp,
-            @Flag(names = {"--ddp-comm", "--ddp_comm"}, value = "none", paramLabel = "none|fp16|bf16",
-                    description = "Compress the DDP reducer's gradient buckets to this type for the allreduce and back "
-                            + "(DDP's fp16_compress_hook / bf16_compress_hook); none sends fp32.")
-            GradientSync.Compression ddpComm,
-            @Flag(names = {"--sync-bn", "--sync_bn"}, value = "false",
-                    description = "SyncBatchNorm: batch statistics over all processes (per-channel counts, means and "
-                            + "variances all-reduced, forward and backward), as torch.nn.SyncBatchNorm.")
-            boolean syncBn,
-            @Flag(names = {"--multiprocessing-distributed", "--multiprocessing_distributed"}, value = "false",
-                    description = "Start --nproc-per-node worker processes on this node, multiply --world-size by it and "
-                            + "divide --batch-size, --workers and --threads among them; stop all when one fails.")
-            boolean multiprocessingDistributed,
-            @Flag(names = {"--nproc-per-node", "--nproc_per_node"}, value = "1",
-                    description = "Worker processes per node with --multiprocessing-distributed.")
-            int nprocPerNode,
-            @Flag(names = {"--max-restarts", "--max_restarts"}, value = "0", paramLabel = "N",
-                    description = "With --multiprocessing-distributed: when a worker dies, stop the others and restart "
-                            + "all from the latest checkpoint (--resume auto), up to N times, as torchrun's elastic agent.")
-            int maxRestarts,
-            @Flag(names = "--spawned-worker", value = "false", hidden = true, recorded = false,
-                    description = "Set by --multiprocessing-distributed in its workers.")
-            boolean spawnedWorker) {
-
-        public Distributed {
-            backend = backend.toLowerCase(java.util.Locale.ROOT);
-            if (maxRestarts < 0) {
-                throw new IllegalArgumentException("--max-restarts must not be negative, got " + maxRestarts);
-            }
-            if (nprocPerNode < 1) {
-                throw new IllegalArgumentException("--nproc-per-node must be at least 1, got " + nprocPerNode);
-            }
-            if (ddpComm == GradientSync.Compression.BF16) {
-                throw new IllegalArgumentException("--ddp-comm bf16 is not available: Gloo has no bfloat16 allreduce and "
-                        + "this build has no bf16 hook for NCCL; use --ddp-comm fp16");
-            }
-            if (ddpComm != GradientSync.Compression.NONE && ddp == GradientSync.Mode.COALESCED) {
-                throw new IllegalArgumentException("--ddp-comm " + ddpComm + " compresses the reducer's buckets: it "
-                        + "needs --ddp reducer");
-            }
-        }
-
-        /** Whether gradients and the model's tensors go through NCCL. */
-        public boolean nccl() {
-            return backend.equals("nccl");
-        }
-
-        /** Whether this process is one of several (from the flags, or from WORLD_SIZE under env://). */
-        public boolean enabled() {
-            return enabled(System.getenv());
-        }
-
-        boolean enabled(Map<String, String> env) {
-            if (worldSize > 1) {
-                return true;
-            }
-            String world = env.get("WORLD_SIZE");
-            return distUrl.equals("env://") && world != null && world.matches("\\d+") && Integer.parseInt(world) > 1;
-        }
-
-        /** The rendezvous of this process, or null when it trains alone. */
-        public DistConfig resolve(Map<String, String> env) {
-            if (!enabled(env)) {
-                if (rank > 0) {
-                    throw new IllegalArgumentException("--rank " + rank + " needs --world-size greater than 1");
-                }
-                return null;
-            }
-            return DistConfig.of(distUrl, worldSize, rank, backend, timeout, env);
         }
     }
 

@@ -2,12 +2,17 @@ package org.leno.train;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.analysis.BlockGradients;
+import org.leno.data.augment.BatchMix;
 import org.leno.distributed.GradientSync;
+import org.leno.interop.TensorData;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.ComputeDevice;
 import org.leno.nn.NativeScope;
@@ -35,6 +40,16 @@ public final class TrainStep {
         /** A whole update of one batch. */
         public static Options single(long seed, boolean countHits) {
             return new Options(seed, 1, true, countHits, false);
+        }
+
+        /**
+         * Batch {@code i} of an epoch of {@code batches}, with one update per {@code accum} batches (the
+         * epoch's last update takes the batches left): its share of the update, and whether it completes it.
+         */
+        public static Options ofBatch(long seed, int i, int batches, int accum, boolean gradNorms) {
+            int groupStart = i / accum * accum;
+            int groupSize = Math.min(groupStart + accum, batches) - groupStart;
+            return new Options(seed, groupSize, i == groupStart + groupSize - 1, true, gradNorms);
         }
     }
 
@@ -88,6 +103,22 @@ public final class TrainStep {
         return run(images, labels, null, null, Options.single(seed, countHits));
     }
 
+    /** Batch mixing first (mixup or CutMix, drawn from {@code rng}); top-1/top-5 count each image's dominant label. */
+    public Result runMixed(Tensor hostImages, Tensor labels, BatchMix mix, SplittableRandom rng, Options o) {
+        try (NativeScope scope = NativeScope.open(); BatchMix.Mixed mixed = mix.apply(hostImages, labels, rng)) {
+            long[] dominant = mixed.dominantLabels();
+            Tensor hits = Tensors.fromHost(TensorData.ofLongs(new long[] {dominant.length}, dominant));
+            return run(hostImages, labels, mixed.targets(), hits, o);
+        }
+    }
+
+    /** The seed of a training step's own draws (dropout), a function of the run's seed, the epoch and the iteration. */
+    public static long stepSeed(long seed, int epoch, int iteration) {
+        long z = seed * 0x9E3779B97F4A7C15L + (epoch + 1) * 0xBF58476D1CE4E5B9L + iteration * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 31)) * 0xD6E8FEB86659FD93L;
+        return z ^ (z >>> 32);
+    }
+
     /**
      * {@code targets}: soft targets (N x classes) from batch mixing, or null for {@code labels};
      * {@code hitLabels}: what top-1/top-5 count against (mixing's dominant labels), null for {@code labels}.
@@ -124,7 +155,7 @@ public final class TrainStep {
             if (!Double.isFinite(lossValue)) {
                 return new Result(lossValue, 0, 0, null, Double.NaN);
             }
-            Tensor scaled = o.microBatches() == 1 ? loss : loss.div(new org.bytedeco.pytorch.Scalar((double) o.microBatches()));
+            Tensor scaled = o.microBatches() == 1 ? loss : loss.div(new Scalar((double) o.microBatches()));
             if (scaler != null) {
                 scaled = scaler.scale(scaled);
             }
@@ -137,29 +168,33 @@ public final class TrainStep {
                 scaled.backward();
             }
             double[] norms = observer == null ? null : observer.norms();
-            double gradNorm = Double.NaN;
             profile.lap("backward");
-            if (o.update()) {
-                long optimizerStart = profile.start();
-                if (scaler != null) {
-                    scaler.unscale(optimizer.params()); // clipping sees the true gradients, as with torch.cuda.amp
-                }
-                if (clipGradNorm > 0) {
-                    gradNorm = clip(optimizer.params(), clipGradNorm);
-                }
-                if (scaler != null) {
-                    scaler.step(optimizer.params(), optimizer::step);
-                    scaler.update();
-                } else {
-                    optimizer.step();
-                }
-                net.zero_grad(true);
-                profile.record("optimizer", "step", optimizerStart);
-                profile.lap("optimizer");
-            }
+            double gradNorm = o.update() ? update() : Double.NaN;
             int[] hits = o.countHits() ? hits(output, hitLabels == null ? classes : device.put(hitLabels)) : new int[2];
             return new Result(lossValue, hits[0], hits[1], norms, gradNorm);
         }
+    }
+
+    /**
+     * The update: unscaling (--amp fp16), clipping, the optimizer's step and clearing the gradients;
+     * the global gradient norm before clipping, NaN without clipping.
+     */
+    private double update() {
+        long optimizerStart = profile.start();
+        if (scaler != null) {
+            scaler.unscale(optimizer.params()); // clipping sees the true gradients, as with torch.cuda.amp
+        }
+        double gradNorm = clipGradNorm > 0 ? clip(optimizer.params(), clipGradNorm) : Double.NaN;
+        if (scaler != null) {
+            scaler.step(optimizer.params(), optimizer::step);
+            scaler.update();
+        } else {
+            optimizer.step();
+        }
+        net.zero_grad(true);
+        profile.record("optimizer", "step", optimizerStart);
+        profile.lap("optimizer");
+        return gradNorm;
     }
 
     /** PyTorch's clip_grad_norm_: the global 2-norm of the gradients, scaled down to {@code max} when above it. */
@@ -171,6 +206,20 @@ public final class TrainStep {
             }
         }
         return torch.clip_grad_norm_(grads, max, 2.0, false);
+    }
+
+    /**
+     * Validation of a batch's first {@code n} images (the rest: a distributed shard's padding), in
+     * inference mode: the mean cross-entropy and the top-1 and top-5 hits.
+     */
+    static Result evaluate(ResidualNetwork model, ComputeDevice device, Tensor images, Tensor labels, int n) {
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            Tensor output = model.forward(device.put(images)).narrow(0, 0, n);
+            Tensor classes = device.put(labels).narrow(0, 0, n);
+            double loss = torch.cross_entropy(output, classes).item_double();
+            int[] h = hits(output, classes);
+            return new Result(loss, h[0], h[1], null, Double.NaN);
+        }
     }
 
     static int[] hits(Tensor output, Tensor labels) {

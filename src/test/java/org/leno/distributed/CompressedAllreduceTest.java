@@ -75,7 +75,7 @@ class CompressedAllreduceTest {
             for (int r = 0; r < 2; r++) {
                 int rank = r;
                 ranks.add(pool.submit(() -> {
-                    try (ProcessGroup group = ProcessGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
+                    try (RankGroup group = RankGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
                          ResidualNetwork net = nets[rank]) {
                         GradientSync sync = new GradientSync(group, Parameters.of(net), GradientSync.Mode.REDUCER,
                                 compression);
@@ -148,7 +148,7 @@ class CompressedAllreduceTest {
             for (int r = 0; r < 2; r++) {
                 int rank = r;
                 ranks.add(pool.submit(() -> {
-                    try (ProcessGroup group = ProcessGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
+                    try (RankGroup group = RankGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
                          ResidualNetwork net = DataParallelEquivalenceTest.model()) {
                         List<Tensor> params = Parameters.of(net);
                         assertThatThrownBy(() -> new GradientSync(group, params, GradientSync.Mode.COALESCED,

@@ -100,7 +100,7 @@ class DataParallelEquivalenceTest {
             for (int r = 0; r < 2; r++) {
                 int rank = r;
                 ranks.add(pool.submit(() -> {
-                    try (ProcessGroup group = ProcessGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
+                    try (RankGroup group = RankGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
                          ResidualNetwork net = nets[rank]) {
                         return train(net, new GradientSync(group, Parameters.of(net), GradientSync.Mode.REDUCER), data,
                                 rank * 4, 4, 8);

@@ -155,7 +155,7 @@ class SyncBatchNormTest {
             for (int r = 0; r < 2; r++) {
                 int rank = r;
                 futures.add(pool.submit(() -> {
-                    try (ProcessGroup group = ProcessGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
+                    try (RankGroup group = RankGroup.connect(new DistConfig("127.0.0.1", port, 2, rank, "gloo", 60));
                          Small net = nets[rank]) {
                         SyncBatchNorm.enable(net.layers.batchNorms(), group);
                         GradientSync sync = new GradientSync(group, params(net), GradientSync.Mode.REDUCER);

@@ -33,9 +33,9 @@ class AccumulationTest {
         try (ResidualNetwork accumulated = net(); ResidualNetwork whole = net()) {
             TrainConfig.Optimization o = new TrainConfig.Optimization(kind, kind == OptimizerKind.SGD ? 0.05 : 1e-3, 0.9,
                     1e-4, false, new double[] {0.9, 0.999}, 1e-8, 0.0, null, clip, K);
-            TrainStep a = new TrainStep(accumulated, o.create(accumulated), Amp.NONE, null,
+            TrainStep a = new TrainStep(accumulated, OptimizerKind.create(o, accumulated), Amp.NONE, null,
                     org.leno.nn.ComputeDevice.cpu(), 0.1, o.clipGradNorm());
-            TrainStep b = new TrainStep(whole, o.create(whole), Amp.NONE, null, org.leno.nn.ComputeDevice.cpu(), 0.1,
+            TrainStep b = new TrainStep(whole, OptimizerKind.create(o, whole), Amp.NONE, null, org.leno.nn.ComputeDevice.cpu(), 0.1,
                     o.clipGradNorm());
             for (int u = 0; u < UPDATES; u++) {
                 try (NativeScope scope = NativeScope.open()) {

@@ -75,17 +75,17 @@ class DeviceFeedTest {
     }
 
     /** A lane that copies (clone) and records when each host batch goes back, as the CUDA lane's protocol. */
-    private static final class CopyingLane implements DeviceFeed.Lane {
+    private static final class CopyingLane implements DeviceLane {
         final List<String> events = new ArrayList<>();
         int staged;
 
         @Override
-        public DeviceFeed.Staged stage(Batch host) {
+        public DeviceLane.Staged stage(Batch host) {
             int n = staged++;
             events.add("stage " + n);
             Tensor images = host.images().clone();
             Tensor labels = host.labels().clone();
-            return new DeviceFeed.Staged() {
+            return new DeviceLane.Staged() {
                 @Override
                 public Batch ready() {
                     events.add("ready " + n);

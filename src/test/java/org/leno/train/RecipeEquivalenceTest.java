@@ -66,7 +66,7 @@ class RecipeEquivalenceTest {
             net.toChannelsLast();
             net.train(true);
             TrainConfig.Optimization o = optimization(name);
-            Optimizer optimizer = o.create(net);
+            Optimizer optimizer = OptimizerKind.create(o, net);
             assertThat(((GroupedOptimizer) optimizer).groups().stream().map(g -> (long) g.params().size()).toList())
                     .containsExactlyElementsOf(longs(name + ".group_sizes"));
             TrainStep step = new TrainStep(net, optimizer, Amp.NONE, null, org.leno.nn.ComputeDevice.cpu(), smoothing(name),

@@ -34,10 +34,10 @@ class ScheduleTest {
         int[] milestones = c.has("milestones")
                 ? StreamSupport.stream(c.get("milestones").spliterator(), false).mapToInt(JsonNode::asInt).toArray() : new int[0];
         String kind = c.get("kind").asText();
-        return new LrSchedule(c.get("base").asDouble(), LrSchedulerKind.parse(kind), milestones,
-                c.path("reduce").asDouble(0.1), c.path("step_size").asInt(30), c.path("gamma").asDouble(0.1),
-                c.path("lr_min").asDouble(0), c.get("epochs").asInt(), c.path("warmup").asInt(0),
+        return new LrSchedule(c.get("base").asDouble(), new TrainConfig.Schedule(c.get("epochs").asInt(), 0,
+                LrSchedulerKind.parse(kind), milestones, c.path("reduce").asDouble(0.1), c.path("step_size").asInt(30),
+                c.path("gamma").asDouble(0.1), c.path("lr_min").asDouble(0), c.path("warmup").asInt(0),
                 c.path("method").asText("constant").equals("linear") ? WarmupMethod.LINEAR : WarmupMethod.CONSTANT,
-                c.path("decay").asDouble(0.01), c.path("compat").asBoolean(false), c.has("updates"));
+                c.path("decay").asDouble(0.01), c.has("updates"), c.path("compat").asBoolean(false)));
     }
 }

@@ -1,17 +1,26 @@
 package org.leno.distributed;
 
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
 import java.util.List;
+import java.util.zip.CRC32;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.Backend;
+import org.bytedeco.pytorch.BackendOptional;
 import org.bytedeco.pytorch.GlooDeviceVector;
+import org.bytedeco.pytorch.IntOptional;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ProcessGroup;
 import org.bytedeco.pytorch.ProcessGroupGloo;
 import org.bytedeco.pytorch.ReduceOp;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.TCPStore;
 import org.bytedeco.pytorch.TCPStoreOptions;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Work;
 import org.bytedeco.pytorch.global.torch;
@@ -27,17 +36,17 @@ import org.leno.nn.Tensors;
  * peer (death, hang past the timeout) surfaces as a {@link DistributedException} naming this rank
  * and the operation.
  */
-public final class ProcessGroup implements AutoCloseable {
+public final class RankGroup implements AutoCloseable {
     private final DistConfig config;
     private final TCPStore store;
     private final ProcessGroupGloo gloo;
     /** The NCCL backend, or null (gloo). */
     private final Backend nccl;
-    private final java.nio.channels.ServerSocketChannel listener;
-    private org.bytedeco.pytorch.ProcessGroup c10dGroup;
+    private final ServerSocketChannel listener;
+    private ProcessGroup c10dGroup;
 
-    private ProcessGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo, Backend nccl,
-                         java.nio.channels.ServerSocketChannel listener) {
+    private RankGroup(DistConfig config, TCPStore store, ProcessGroupGloo gloo, Backend nccl,
+                      ServerSocketChannel listener) {
         this.config = config;
         this.store = store;
         this.gloo = gloo;
@@ -60,16 +69,16 @@ public final class ProcessGroup implements AutoCloseable {
      * (store, rank, size) constructor aborts in the bindings: the store's intrusive pointer is
      * taken twice; the (rank, size) one with the backend set works.)
      */
-    synchronized org.bytedeco.pytorch.ProcessGroup c10d() {
+    synchronized ProcessGroup c10d() {
         if (c10dGroup == null) {
-            c10dGroup = new org.bytedeco.pytorch.ProcessGroup(rank(), worldSize());
-            c10dGroup.setBackend(torch.DeviceType.CPU, org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO,
-                    new org.bytedeco.pytorch.BackendOptional(gloo));
-            c10dGroup.setDefaultBackend(org.bytedeco.pytorch.ProcessGroup.BackendType.GLOO);
+            c10dGroup = new ProcessGroup(rank(), worldSize());
+            c10dGroup.setBackend(torch.DeviceType.CPU, ProcessGroup.BackendType.GLOO,
+                    new BackendOptional(gloo));
+            c10dGroup.setDefaultBackend(ProcessGroup.BackendType.GLOO);
             if (nccl != null) {
-                c10dGroup.setBackend(torch.DeviceType.CUDA, org.bytedeco.pytorch.ProcessGroup.BackendType.NCCL,
-                        new org.bytedeco.pytorch.BackendOptional(nccl));
-                c10dGroup.setDefaultBackend(org.bytedeco.pytorch.ProcessGroup.BackendType.NCCL);
+                c10dGroup.setBackend(torch.DeviceType.CUDA, ProcessGroup.BackendType.NCCL,
+                        new BackendOptional(nccl));
+                c10dGroup.setDefaultBackend(ProcessGroup.BackendType.NCCL);
             }
             // its destructor, run by the garbage collector after close(), aborts the JVM: never run it
             c10dGroup.deallocate(false);
@@ -77,7 +86,7 @@ public final class ProcessGroup implements AutoCloseable {
         return c10dGroup;
     }
 
-    public static ProcessGroup connect(DistConfig c) {
+    public static RankGroup connect(DistConfig c) {
         return connect(c, -1);
     }
 
@@ -85,20 +94,20 @@ public final class ProcessGroup implements AutoCloseable {
      * Joins the group; {@code cudaDevice} is this rank's CUDA device (-1: the CPU), which the nccl
      * backend needs (checked first: a one-line error where the natives or the device are missing).
      */
-    public static ProcessGroup connect(DistConfig c, int cudaDevice) {
+    public static RankGroup connect(DistConfig c, int cudaDevice) {
         if (c.backend().equals("nccl")) {
             Nccl.require(cudaDevice);
         }
         Natives.load();
         Milliseconds timeout = new Milliseconds(c.timeoutSeconds() * 1000L);
         TCPStore store;
-        java.nio.channels.ServerSocketChannel listener = null;
+        ServerSocketChannel listener = null;
         try {
             TCPStoreOptions o = new TCPStoreOptions();
             if (c.rank() == 0) {
                 listener = listen(c);
                 if (listener != null) {
-                    o.masterListenFd(new org.bytedeco.pytorch.IntOptional(fd(listener)));
+                    o.masterListenFd(new IntOptional(fd(listener)));
                 }
             }
             o.port((short) c.port());
@@ -125,7 +134,7 @@ public final class ProcessGroup implements AutoCloseable {
                     ? ProcessGroupGloo.createDeviceForHostname("127.0.0.1") : ProcessGroupGloo.createDefaultDevice()));
             ProcessGroupGloo gloo = new ProcessGroupGloo(store, c.rank(), c.worldSize(), options);
             Backend nccl = c.backend().equals("nccl") ? Nccl.connect(store, c, cudaDevice, timeout) : null;
-            return new ProcessGroup(c, store, gloo, nccl, listener);
+            return new RankGroup(c, store, gloo, nccl, listener);
         } catch (RuntimeException e) {
             throw new DistributedException("rank " + c.rank() + ": cannot form the Gloo group of " + c.worldSize()
                     + " (" + firstLine(e) + ")", e);
@@ -138,12 +147,12 @@ public final class ProcessGroup implements AutoCloseable {
      * java.base/sun.nio.ch=ALL-UNNAMED}, which ./leno passes; without it c10d listens itself, on all
      * interfaces, and a warning says so.
      */
-    private static java.nio.channels.ServerSocketChannel listen(DistConfig c) {
-        java.nio.channels.ServerSocketChannel ch;
+    private static ServerSocketChannel listen(DistConfig c) {
+        ServerSocketChannel ch;
         try {
-            ch = java.nio.channels.ServerSocketChannel.open();
+            ch = ServerSocketChannel.open();
             ch.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(c.host()), c.port()), 4096);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new DistributedException("rank 0: rendezvous at " + c.host() + ":" + c.port() + " failed ("
                     + e.getMessage() + "); is the port in use?", e);
         }
@@ -153,7 +162,7 @@ public final class ProcessGroup implements AutoCloseable {
         } catch (IllegalStateException e) {
             try {
                 ch.close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // nothing was handed over yet
             }
             System.err.println("leno: warning: the rendezvous store listens on all interfaces (run through ./leno"
@@ -162,7 +171,7 @@ public final class ProcessGroup implements AutoCloseable {
         }
     }
 
-    private static int fd(java.nio.channels.ServerSocketChannel ch) {
+    private static int fd(ServerSocketChannel ch) {
         try {
             java.lang.reflect.Method m = ch.getClass().getDeclaredMethod("getFDVal");
             m.setAccessible(true);
@@ -217,7 +226,7 @@ public final class ProcessGroup implements AutoCloseable {
             }
             Tensor buffer = torch.cat(flat);
             await(tensors().allreduce(new TensorVector(buffer)), "gradient allreduce");
-            buffer.div_(new org.bytedeco.pytorch.Scalar((double) worldSize()));
+            buffer.div_(new Scalar((double) worldSize()));
             long offset = 0;
             for (Tensor p : params) {
                 Tensor grad = p.grad();
@@ -233,6 +242,25 @@ public final class ProcessGroup implements AutoCloseable {
         await(tensors().allreduce(new TensorVector(t)), "allreduce of BatchNorm statistics");
     }
 
+    /**
+     * Fails unless every rank holds bit-identical {@code tensors} (a CRC of their bytes, compared by
+     * allreduce); returns the CRC.
+     */
+    public long requireIdentical(List<Tensor> tensors) {
+        CRC32 crc = new CRC32();
+        try (NativeScope scope = NativeScope.open()) {
+            for (Tensor p : tensors) {
+                Tensors.lazy(p).withBytes(crc::update);
+            }
+        }
+        double mine = crc.getValue();
+        double[] max = max(new double[] {mine, -mine});
+        if (max[0] != mine || -max[1] != mine) {
+            throw new IllegalStateException("rank " + rank() + ": parameters differ between ranks after the epoch");
+        }
+        return (long) mine;
+    }
+
     /** Element-wise sum over ranks. */
     public double[] sum(double[] values) {
         return reduce(values, ReduceOp.RedOpType.SUM, "allreduce of sums");
@@ -244,8 +272,8 @@ public final class ProcessGroup implements AutoCloseable {
 
     private double[] reduce(double[] values, ReduceOp.RedOpType op, String what) {
         try (NativeScope scope = NativeScope.open()) {
-            Tensor t = torch.from_blob(new org.bytedeco.javacpp.DoublePointer(values), new long[] {values.length},
-                    new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Double)).clone();
+            Tensor t = torch.from_blob(new DoublePointer(values), new long[] {values.length},
+                    new TensorOptions(torch.ScalarType.Double)).clone();
             AllreduceOptions o = new AllreduceOptions();
             o.reduceOp(new ReduceOp(op));
             await(gloo.allreduce(new TensorVector(t), o), what);
@@ -272,7 +300,7 @@ public final class ProcessGroup implements AutoCloseable {
         if (listener != null) {
             try {
                 listener.close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // the store owned the descriptor by now
             }
         }

@@ -1,0 +1,79 @@
+package org.leno.train;
+
+import java.util.Optional;
+
+/**
+ * What a training run reports as it goes, as DJL's TrainingListener: every training step, and every
+ * epoch once it is validated. The trainer's own result logs and checkpoint saver are listeners too;
+ * a caller adds its own through {@link Trainer#Trainer(TrainConfig, org.leno.distributed.DistConfig,
+ * java.util.Map, java.io.PrintStream, java.util.List)}. Listeners are called on the training thread,
+ * in order (the trainer's first, then the caller's), on every rank of a distributed run, and should
+ * return quickly: the next step waits for them.
+ *
+ * <p>A listener may end the run through the {@link Control} it is handed. The run then stops as
+ * SIGINT stops it ({@link Trainer#requestStop}): after the current optimizer update (asked at the end
+ * of an epoch, whose checkpoint is already saved: after the next epoch's first update), it saves a
+ * resumable checkpoint and {@link Trainer#run} throws {@link Trainer.Stopped} naming the reason.
+ */
+public interface TrainingListener {
+
+    /** After every training step (micro-batch), once its progress line, if any, is printed. */
+    default void onStep(StepEvent step, Control run) {
+    }
+
+    /** After every epoch's training and validation, its logs written (the trainer's checkpoint after them). */
+    default void onEpoch(EpochEvent epoch, Control run) {
+    }
+
+    /** What a listener may ask of the run. */
+    interface Control {
+        /**
+         * Stops the run after the current optimizer update, saving a resumable checkpoint. The exit
+         * code is 143 for {@code "SIGTERM"}, else 130; {@code reason} is named in the message.
+         */
+        void requestStop(String reason);
+    }
+
+    /** A pass's averages over its images: loss, and top-1 and top-5 accuracy in percent. */
+    record Metrics(double loss, double acc1, double acc5) {}
+
+    /**
+     * One training step.
+     *
+     * @param epoch the epoch, 0-based
+     * @param step the step's index in the epoch, 0-based (a resumed epoch starts past 0)
+     * @param stepsInEpoch the epoch's steps (batches)
+     * @param loss the step's loss (its batch's mean, before division by --accum-steps)
+     * @param lr the learning rate of the step's update
+     * @param seconds the step's wall time, loading its batch included
+     * @param imagesPerSecond this process's images of the step per second of it
+     * @param update whether the step ended with an optimizer update (with --accum-steps K, every K-th does)
+     * @param updates the optimizer updates of the run so far, this one included
+     */
+    record StepEvent(int epoch, int step, int stepsInEpoch, double loss, double lr, double seconds,
+                     double imagesPerSecond, boolean update, long updates) {}
+
+    /**
+     * One epoch, trained and validated.
+     *
+     * @param epoch the epoch, 0-based (the logs and checkpoints count {@code epoch + 1} epochs done)
+     * @param train the training averages (as train.log)
+     * @param val the validation averages over all ranks (as val.log)
+     * @param valEma the weight average's validation with --model-ema (as val_ema.log)
+     * @param bestAcc1 the best validation Acc@1 so far, this epoch's included
+     * @param best whether this epoch's validation Acc@1 is a new best
+     * @param lr the learning rate of the epoch's last update
+     * @param updates the optimizer updates of the run so far
+     * @param trainSeconds the wall time of the epoch's training
+     * @param valSeconds the wall time of its validation (the weight average's included)
+     * @param trainImagesPerSecond training images per second over all ranks
+     */
+    record EpochEvent(int epoch, Metrics train, Metrics val, Optional<Metrics> valEma, double bestAcc1, boolean best,
+                      double lr, long updates, double trainSeconds, double valSeconds, double trainImagesPerSecond) {
+
+        /** The epoch's wall time: training and validation. */
+        public double seconds() {
+            return trainSeconds + valSeconds;
+        }
+    }
+}
