@@ -12,6 +12,7 @@ import org.leno.interop.OrderedDict;
 import org.leno.interop.TensorData;
 import org.leno.interop.TorchZip;
 import org.leno.interop.WeightFiles;
+import org.leno.model.ModelCard;
 
 /**
  * A training checkpoint as torch.save writes it: the reference's keys ({@code epoch} = epochs
@@ -30,6 +31,11 @@ public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTenso
     public record MidEpoch(int epoch, int batchesDone, double lossSum, double acc1Sum, double acc5Sum, long count) {}
 
     public void save(Path file) {
+        save(file, null);
+    }
+
+    /** With {@code modelCard} ({@link ModelCard#toMap}) under {@link ModelCard#KEY} when it is not null. */
+    public void save(Path file, Map<String, Object> modelCard) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("epoch", epoch);
         root.put("arch", arch);
@@ -62,6 +68,9 @@ public record Checkpoint(int epoch, String arch, Map<String, ? extends HostTenso
             return (Object) mm;
         }).orElse(null));
         root.put("leno", leno);
+        if (modelCard != null) {
+            root.put(ModelCard.KEY, modelCard);
+        }
         TorchZip.write(file, root);
     }
 

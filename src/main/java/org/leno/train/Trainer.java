@@ -164,6 +164,8 @@ public final class Trainer {
         private final TrainStep step;
         private final Optional<BatchMix> mix;
         private final Report report;
+        /** What every checkpoint records to be used without flags (ModelCard). */
+        private final Map<String, Object> modelCard;
         private final boolean resumed;
         private int startEpoch;
         private double best;
@@ -187,6 +189,7 @@ public final class Trainer {
                 throw new IllegalArgumentException("the data has " + valSet.classes().size() + " classes but --n_classes is "
                         + cfg.model().nClasses());
             }
+            modelCard = RunModelCard.of(cfg, valSet).toMap();
             device = ComputeDevice.of(cfg.cudaDevice(System.getenv())); // --gpu, or LOCAL_RANK under nccl
             if (device.isCuda()) {
                 out.println("=> computing on " + device);
@@ -356,7 +359,7 @@ public final class Trainer {
                 new Checkpoint(epoch, cfg.model().arch().id(), StateDict.lazy(net), best, valAcc1, optimizer.stateDict(),
                         schedule.stateDict(epoch, updates), ema == null ? null : ema.stateDict(), seed,
                         cfg.model().depth(), cfg.model().nClasses(), updates, midEpoch,
-                        scaler == null ? null : scaler.stateDict()).save(files.checkpoint());
+                        scaler == null ? null : scaler.stateDict()).save(files.checkpoint(), modelCard);
             }
         }
 
