@@ -32,6 +32,10 @@ public final class GradientNormRatios {
         /**
          * Checks the values.
          *
+         * @param imageSize the side S of the 3 x S x S random inputs, at least 1
+         * @param batchSize images per batch, at least 1
+         * @param batches batches averaged, at least 1
+         * @param seed the seed of the initialisation and, plus one, of the inputs
          * @throws LenoException if a size or count is below 1
          */
         public Settings {

@@ -14,8 +14,9 @@ import org.leno.train.TrainConfig;
 import org.leno.train.Trainer;
 
 /**
- * A training run started from code, configured exactly as {@code leno train} is: from its flags
- * ({@link #fromArgs}) or from the configuration record they are parsed into ({@link #of}). It
+ * A training run started from code, configured exactly as {@code leno train} is: its flags
+ * ({@link #fromArgs}) are resolved into the same configuration records, with the same defaults
+ * and checks, and {@code --config FILE} reads an earlier run's args.json or a YAML file. It
  * writes the same results folder (logs, checkpoints with their model card), which
  * {@link Classifier#load(Path)} then reads.
  *
@@ -70,13 +71,10 @@ public final class Training {
     }
 
     /**
-     * A run of a configuration record, as {@code leno train} builds it from its flags.
-     *
-     * @param config the configuration
-     * @return the run, not started
-     * @throws LenoException for a multi-process configuration
+     * A run of the configuration that {@code leno train} resolves its flags into, built in code.
+     * (Package-private: JDK 17's javadoc crashes on a public signature naming that undocumented record.)
      */
-    public static Training of(TrainConfig config) {
+    static Training of(TrainConfig config) {
         return Errors.guard(() -> {
             if (config.distributed().multiprocessingDistributed()) {
                 throw new LenoException("--multiprocessing-distributed starts worker processes; use leno train for it");
@@ -84,15 +82,6 @@ public final class Training {
             Flags<TrainConfig> flags = Flags.of(TrainConfig.class, Map.of(LrSchedulerKind.class, new LrSchedulerKind.Converter()));
             return new Training(config, flags.toMap(config));
         });
-    }
-
-    /**
-     * The configuration this run uses.
-     *
-     * @return the configuration record
-     */
-    public TrainConfig config() {
-        return config;
     }
 
     /**
