@@ -60,7 +60,8 @@ public final class ImageClassifier implements AutoCloseable {
 
     /**
      * The model input of an 8-bit RGB image: 3 x crop x crop normalised floats. An image whose
-     * resize would exceed the decoder's pixel limit (a very thin one) is refused, naming {@code name}.
+     * resize would exceed the pixel limit (a very thin one: its shorter side becomes the resize
+     * size) is refused, naming {@code name}.
      */
     public float[] input(Mat rgb, String name) {
         ValTransform t = setup.transform();
@@ -71,9 +72,10 @@ public final class ImageClassifier implements AutoCloseable {
         }
         long shorter = Math.min(w, h);
         long resized = (long) t.resize() * (Math.max(w, h) * t.resize() / shorter);
-        if (resized > decoder.maxPixels()) {
+        long limit = Math.max(decoder.maxPixels(), ImageDecoder.DEFAULT_MAX_PIXELS);
+        if (resized > limit) {
             throw new UnreadableImageException(name + ": a " + w + "x" + h + " image would be resized to " + resized
-                    + " pixels, over the limit of " + decoder.maxPixels());
+                    + " pixels, over the limit of " + limit);
         }
         return t.apply(rgb);
     }
