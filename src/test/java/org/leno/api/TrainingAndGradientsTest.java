@@ -57,6 +57,16 @@ class TrainingAndGradientsTest {
         try (Classifier c = Classifier.load(results)) {
             assertThat(c.labels()).contains("Ankle boot");
         }
+        Path out = dir.resolve("gradnorm");
+        Cli.Result r = Cli.run("gradnorm", "-a", "lenoresnet", "--model_depth", "50", "--n_classes", "10", "--image-size", "24",
+                "-b", "2", "--seed", "1", "--weights", results.resolve("model_best.pth.tar").toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> csv = Files.readAllLines(out.resolve("lenoresnet50.csv"));
+        double[] trained = GradientNormRatios.ofModel(results, new GradientNormRatios.Settings(24, 2, 1, 1)).ratios();
+        for (int i = 0; i < trained.length; i++) {
+            double expected = Double.parseDouble(csv.get(i + 1).split(",")[5]);
+            assertThat(trained[i]).as("block " + (i + 1)).isCloseTo(expected, within(1e-6 * expected));
+        }
     }
 
     @Test
