@@ -97,34 +97,14 @@ final class PredictCommand implements Callable<Integer> {
         });
         try (ImageClassifier classifier = ImageClassifier.open(file, overrides(), imageLimit.maxImagePixels())) {
             int done = 0;
-            RuntimeException first = null;
+            List<RuntimeException> skipped = new ArrayList<>();
             for (int from = 0; from < files.size(); from += batchSize) {
-                List<Path> chunk = files.subList(from, Math.min(files.size(), from + batchSize));
-                List<PreparedInputs.Prepared> prepared = PreparedInputs.prepare(tasks(classifier, chunk), pool);
-                List<float[]> inputs = new ArrayList<>();
-                for (int i = 0; i < chunk.size(); i++) {
-                    RuntimeException error = prepared.get(i).error();
-                    if (error == null) {
-                        inputs.add(prepared.get(i).input());
-                    } else if (files.size() == 1) {
-                        throw error;
-                    } else {
-                        first = first == null ? error : first;
-                        System.err.println("leno predict: skipped " + Main.oneLine(error));
-                    }
-                }
-                float[][] logits = classifier.logits(inputs);
-                int k = 0;
-                for (int i = 0; i < chunk.size(); i++) {
-                    if (prepared.get(i).ok()) {
-                        print(classifier, chunk.get(i), logits[k++], files.size() > 1);
-                        done++;
-                    }
-                }
+                done += classify(classifier, files.subList(from, Math.min(files.size(), from + batchSize)), pool,
+                        files.size() > 1, skipped);
             }
             if (done == 0) {
                 throw new IllegalArgumentException("none of the " + files.size() + " images could be read (first: "
-                        + Main.oneLine(first) + ")");
+                        + Main.oneLine(skipped.get(0)) + ")");
             }
         } finally {
             if (pool != null) {
@@ -132,6 +112,34 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Classifies one batch and prints its results in order; an image that cannot be read is reported
+     * on stderr and skipped when there are several ({@code many}), else its error ends the command.
+     */
+    private int classify(ImageClassifier classifier, List<Path> chunk, ExecutorService pool, boolean many,
+                         List<RuntimeException> skipped) throws IOException {
+        List<PreparedInputs.Prepared> prepared = PreparedInputs.prepare(tasks(classifier, chunk), pool);
+        List<float[]> inputs = new ArrayList<>();
+        for (PreparedInputs.Prepared p : prepared) {
+            if (p.ok()) {
+                inputs.add(p.input());
+            } else if (!many) {
+                throw p.error();
+            } else {
+                skipped.add(p.error());
+                System.err.println("leno predict: skipped " + Main.oneLine(p.error()));
+            }
+        }
+        float[][] logits = classifier.logits(inputs);
+        int k = 0;
+        for (int i = 0; i < chunk.size(); i++) {
+            if (prepared.get(i).ok()) {
+                print(classifier, chunk.get(i), logits[k++], many);
+            }
+        }
+        return k;
     }
 
     private static List<Callable<float[]>> tasks(ImageClassifier classifier, List<Path> chunk) {
