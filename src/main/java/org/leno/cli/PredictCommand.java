@@ -5,147 +5,199 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
-import org.leno.data.augment.ValTransform;
 import org.leno.data.decode.ImageDecoder;
+import org.leno.model.Arch;
 import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
-import org.leno.model.ModelWeights;
-import org.leno.model.ResidualNetwork;
-import org.leno.nn.NativeScope;
-import org.leno.nn.Tensors;
+import org.leno.nn.Natives;
+import org.leno.predict.ImageClassifier;
+import org.leno.predict.ModelFile;
+import org.leno.predict.Overrides;
+import org.leno.predict.PreparedInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "predict", modelTransformer = ModelOptions.class, description = "Classify images with a trained model (eval mode, validation transform).")
+@Command(mixinStandardHelpOptions = true, name = "predict", modelTransformer = ModelOptions.class,
+        description = {"Classify images with a trained model (eval mode, validation transform).",
+                "A run folder or a checkpoint of leno train needs no model or transform flag: its model card names "
+                        + "the model, the classes and the transform. Flags given still win over the card."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--weights", required = true,
-            description = "State dict or checkpoint: torch.save file (ours or PyTorch's) or .safetensors.")
+    @Option(names = "--weights", required = true, paramLabel = "RUN_DIR|FILE",
+            description = "A leno train results folder (its model_best.pth.tar, else checkpoint.pth.tar), or a state dict"
+                    + " or checkpoint: torch.save file (ours or PyTorch's) or .safetensors.")
     Path weights;
 
     @Option(names = "--ema", description = "Use the checkpoint's weight average (model_ema, from train --model-ema).")
     boolean ema;
 
-    @Option(names = {"--val_resize", "--val-resize"}, defaultValue = "256",
-            description = "Resize the shorter side to this (default: ${DEFAULT-VALUE}).")
-    int valResize;
+    @Option(names = {"--val_resize", "--val-resize"},
+            description = "Resize the shorter side to this (default: the model card's, else 256).")
+    Integer valResize;
 
-    @Option(names = {"--val_crop_size", "--val-crop-size"}, defaultValue = "224",
-            description = "Centre crop size (default: ${DEFAULT-VALUE}).")
-    int valCrop;
+    @Option(names = {"--val_crop_size", "--val-crop-size"},
+            description = "Centre crop size (default: the model card's, else 224).")
+    Integer valCrop;
 
     @Option(names = "--topk", defaultValue = "5", description = "How many top classes to print (default: ${DEFAULT-VALUE}).")
     int topk;
 
     @Option(names = {"--class-names", "--class_names"},
-            description = "Text file with one class name per line, in class-index order.")
+            description = "Text file with one class name per line, in class-index order (default: the model card's).")
     Path classNames;
 
-    @Option(names = "--json", description = "Print one JSON object per image per line: file, logits, topk.")
+    @Option(names = "--json", description = "Print one JSON object per image per line: file, logits, topk (index, label, prob).")
     boolean json;
 
-    @Mixin
-    ThreadsOption threads = new ThreadsOption();
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "32", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = {"-j", "--workers"}, defaultValue = "4", description = "Threads decoding images (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
+    int threads;
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR",
+            description = "Image files, or folders whose image files (sub-folders included) are classified in path order.")
     List<Path> images;
+
+    private final ObjectMapper mapper = new ObjectMapper();
 
     @Override
     public Integer call() throws Exception {
-        ModelConfig config = ModelOptions.config(spec);
-        if (topk < 1) {
-            throw new IllegalArgumentException("--topk must be at least 1, got " + topk);
+        if (topk < 1 || batchSize < 1 || workers < 0) {
+            throw new IllegalArgumentException("--topk and --batch-size must be at least 1 and --workers not negative");
         }
-        List<String> names = classNames == null ? List.of() : readClassNames(classNames, config.nClasses());
-        ValTransform transform = ValTransform.of(valResize, valCrop);
-        ImageDecoder decoder = imageLimit.decoder();
-        threads.apply();
-        ObjectMapper mapper = new ObjectMapper();
-        try (ResidualNetwork net = ModelRegistry.create(config)) {
-            ModelWeights.load(net, weights, ema);
-            net.eval();
-            for (Path image : images) {
-                float[] input;
-                try (Mat rgb = decoder.decode(image)) {
-                    input = transform.apply(rgb);
-                }
-                float[] logits;
-                try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-                    Tensor x = Tensors.fromFloats(input, 1, 3, valCrop, valCrop);
-                    logits = Tensors.floats(net.forward(x));
-                }
-                List<Map<String, Object>> top = topK(logits, Math.min(topk, logits.length));
-                if (json) {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("file", image.toString());
-                    line.put("logits", logits);
-                    line.put("topk", top);
-                    System.out.println(mapper.writeValueAsString(line));
-                } else {
-                    System.out.println(image);
-                    for (Map<String, Object> t : top) {
-                        int index = (Integer) t.get("index");
-                        System.out.printf("  %6.2f%%  %d%s%n", 100 * (Double) t.get("prob"), index,
-                                index < names.size() ? "  " + names.get(index) : "");
-                    }
-                }
+        List<Path> files = PredictInputs.expand(images);
+        Natives.threads(threads);
+        ModelFile file = ModelFile.read(weights, ema);
+        ExecutorService pool = workers == 0 ? null : Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "leno-predict");
+            t.setDaemon(true);
+            return t;
+        });
+        try (ImageClassifier classifier = ImageClassifier.open(file, overrides(), imageLimit.maxImagePixels())) {
+            int done = 0;
+            List<RuntimeException> skipped = new ArrayList<>();
+            for (int from = 0; from < files.size(); from += batchSize) {
+                done += classify(classifier, files.subList(from, Math.min(files.size(), from + batchSize)), pool,
+                        files.size() > 1, skipped);
+            }
+            if (done == 0) {
+                throw new IllegalArgumentException("none of the " + files.size() + " images could be read (first: "
+                        + Main.oneLine(skipped.get(0)) + ")");
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
             }
         }
         return 0;
     }
 
-    static List<Map<String, Object>> topK(float[] logits, int k) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
+    /**
+     * Classifies one batch and prints its results in order; an image that cannot be read is reported
+     * on stderr and skipped when there are several ({@code many}), else its error ends the command.
+     */
+    private int classify(ImageClassifier classifier, List<Path> chunk, ExecutorService pool, boolean many,
+                         List<RuntimeException> skipped) throws IOException {
+        List<PreparedInputs.Prepared> prepared = PreparedInputs.prepare(tasks(classifier, chunk), pool);
+        List<float[]> inputs = new ArrayList<>();
+        for (PreparedInputs.Prepared p : prepared) {
+            if (p.ok()) {
+                inputs.add(p.input());
+            } else if (!many) {
+                throw p.error();
+            } else {
+                skipped.add(p.error());
+                System.err.println("leno predict: skipped " + Main.oneLine(p.error()));
+            }
         }
-        double sum = 0;
-        double[] e = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            e[i] = Math.exp(logits[i] - max);
-            sum += e[i];
+        float[][] logits = classifier.logits(inputs);
+        int k = 0;
+        for (int i = 0; i < chunk.size(); i++) {
+            if (prepared.get(i).ok()) {
+                print(classifier, chunk.get(i), logits[k++], many);
+            }
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < logits.length; i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.comparingDouble((Integer i) -> -logits[i]).thenComparingInt(i -> i));
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int i : order.subList(0, k)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("index", i);
-            m.put("prob", e[i] / sum);
-            out.add(m);
-        }
-        return out;
+        return k;
     }
 
-    private static List<String> readClassNames(Path file, int nClasses) throws IOException {
+    private static List<Callable<float[]>> tasks(ImageClassifier classifier, List<Path> chunk) {
+        ImageDecoder decoder = classifier.decoder();
+        List<Callable<float[]>> tasks = new ArrayList<>();
+        for (Path image : chunk) {
+            tasks.add(() -> {
+                try (Mat rgb = decoder.decode(image)) {
+                    return classifier.input(rgb, image.toString());
+                }
+            });
+        }
+        return tasks;
+    }
+
+    /** One image's lines: "97.12%  Ankle boot" per class (under its path when there are several), or a JSON line. */
+    private void print(ImageClassifier classifier, Path image, float[] logits, boolean withPath) throws IOException {
+        List<ImageClassifier.Scored> top = ImageClassifier.topK(logits, topk);
+        if (json) {
+            List<Map<String, Object>> entries = new ArrayList<>();
+            for (ImageClassifier.Scored s : top) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("index", s.index());
+                m.put("label", classifier.setup().label(s.index()));
+                m.put("prob", s.probability());
+                entries.add(m);
+            }
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("file", image.toString());
+            line.put("logits", logits);
+            line.put("topk", entries);
+            System.out.println(mapper.writeValueAsString(line));
+            return;
+        }
+        StringBuilder text = new StringBuilder(withPath ? image + System.lineSeparator() : "");
+        for (ImageClassifier.Scored s : top) {
+            text.append(String.format("%s%5.2f%%  %s%n", withPath ? "  " : "", 100 * s.probability(),
+                    classifier.setup().label(s.index())));
+        }
+        System.out.print(text);
+    }
+
+    /** The model flags given on the command line (not their defaults), the transform flags and --class-names. */
+    private Overrides overrides() throws IOException {
+        ParseResult given = spec.commandLine().getParseResult();
+        ModelConfig flags = ModelOptions.config(spec);
+        Optional<Arch> arch = given.hasMatchedOption("--arch") ? Optional.of(flags.arch()) : Optional.empty();
+        OptionalInt depth = given.hasMatchedOption("--model_depth") ? OptionalInt.of(flags.depth()) : OptionalInt.empty();
+        OptionalInt classes = given.hasMatchedOption("--n_classes") ? OptionalInt.of(flags.nClasses()) : OptionalInt.empty();
+        Optional<List<String>> names = classNames == null ? Optional.empty() : Optional.of(readClassNames(classNames));
+        return new Overrides(arch, depth, classes, valResize == null ? OptionalInt.empty() : OptionalInt.of(valResize),
+                valCrop == null ? OptionalInt.empty() : OptionalInt.of(valCrop), names);
+    }
+
+    private static List<String> readClassNames(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--class-names " + file + ": no such file");
         }
-        List<String> names = Files.readAllLines(file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-        if (names.size() != nClasses) {
-            throw new IllegalArgumentException("--class-names " + file + " has " + names.size()
-                    + " names, the model has " + nClasses + " classes");
-        }
-        return names;
+        return Files.readAllLines(file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -76,6 +76,30 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * The {@code __metadata__} strings of a safetensors file (empty when it has none), read from its
+     * header alone; a file that is not safetensors, or whose header is malformed, is one line naming it.
+     */
+    public static Map<String, String> metadata(Path file) {
+        String name = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long fileSize = ch.size();
+            long headerLen = fileSize < 8 ? -1 : readAt(ch, 0, 8, name).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            if (headerLen <= 0 || headerLen > MAX_HEADER || headerLen > fileSize - 8) {
+                throw new InterchangeException(name + ": not a safetensors file (header length " + headerLen
+                        + ", file size " + fileSize + ")");
+            }
+            ByteBuffer text = readAt(ch, 8, (int) headerLen, name);
+            parseHeader(text, name);
+            JsonNode meta = STRICT_JSON.readTree(text.array()).path("__metadata__");
+            Map<String, String> out = new LinkedHashMap<>();
+            meta.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
+            return out;
+        } catch (IOException e) {
+            throw new InterchangeException("cannot read " + name + ": " + AtomicFiles.describe(e), e);
+        }
+    }
+
     private static ByteBuffer readAt(FileChannel ch, long position, int length, String name) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length);
         while (b.hasRemaining()) {

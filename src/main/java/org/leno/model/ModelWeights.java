@@ -60,9 +60,21 @@ public final class ModelWeights {
         return reset;
     }
 
+    /**
+     * Loads weights already read (for instance to read the model card beside them first) into
+     * {@code net}, with the same checks as {@link #load(ResidualNetwork, Path)}.
+     */
+    public static void load(ResidualNetwork net, WeightFiles.Loaded loaded) {
+        StateDict.load(net, checked(net, loaded).stateDict(), loaded.file().toString());
+    }
+
     /** The file read within the model's budget, checked to be of the model's family and depth. */
     private static WeightFiles.Loaded checked(ResidualNetwork net, Path file, boolean ema) {
-        WeightFiles.Loaded loaded = WeightFiles.readStateDict(file, limitsFor(net), ema);
+        return checked(net, WeightFiles.readStateDict(file, limitsFor(net), ema));
+    }
+
+    private static WeightFiles.Loaded checked(ResidualNetwork net, WeightFiles.Loaded loaded) {
+        Path file = loaded.file();
         String wanted = net.config().arch().id();
         loaded.arch().ifPresent(arch -> {
             if (!arch.equalsIgnoreCase(wanted)) {

@@ -15,6 +15,7 @@ import org.leno.interop.OrderedDict;
 import org.leno.interop.TensorData;
 import org.leno.interop.TorchZip;
 import org.leno.interop.WeightFiles;
+import org.leno.model.ModelCard;
 
 /**
  * A training checkpoint as torch.save writes it: the reference's keys ({@code epoch} = epochs
@@ -46,6 +47,15 @@ public record Checkpoint(Model model, Progress progress, TrainingState training)
     /** Writes {@link #toDict()} as torch.save does, streaming the tensors from native memory. */
     public void save(Path file) {
         TorchZip.write(file, toDict());
+    }
+
+    /** With {@code modelCard} ({@link ModelCard#toMap}) under {@link ModelCard#KEY} when it is not null. */
+    public void save(Path file, Map<String, Object> modelCard) {
+        Map<String, Object> root = toDict();
+        if (modelCard != null) {
+            root.put(ModelCard.KEY, modelCard);
+        }
+        TorchZip.write(file, root);
     }
 
     /** The checkpoint's dictionary, key by key: the one place where its contents are assembled. */

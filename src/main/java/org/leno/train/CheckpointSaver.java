@@ -83,7 +83,7 @@ final class CheckpointSaver implements TrainingListener {
     /** Writes checkpoint.pth.tar, streaming the tensors from native memory (no Java heap copy). */
     private void save(Checkpoint.Progress progress) {
         try (NativeScope scope = NativeScope.open()) {
-            checkpoint(progress).save(files.checkpoint());
+            checkpoint(progress).save(files.checkpoint(), parts.modelCard());
         }
     }
 

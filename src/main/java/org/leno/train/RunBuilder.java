@@ -77,7 +77,7 @@ final class RunBuilder {
                 cfg.regularization().labelSmoothing(), cfg.optimization().clipGradNorm()).withScaler(m.scaler());
         RunParts.Loaders loaders = new RunParts.Loaders(valLoader, trainLoader,
                 cfg.augmentation().batchMix(cfg.model().nClasses()));
-        return new RunParts(seed, group, m, loaders, schedule, step, start);
+        return new RunParts(seed, group, m, loaders, schedule, step, start, RunModelCard.of(cfg, valSet).toMap());
     }
 
     /** The device, the network on it (with --weights), its optimizer, weight average and loss scaler. */

@@ -1,6 +1,7 @@
 package org.leno.train;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.leno.data.augment.BatchMix;
 import org.leno.data.loader.DataLoader;
@@ -17,7 +18,8 @@ import org.leno.nn.ComputeDevice;
  * @param seed the seed every rank uses (rank 0's when they were started with different ones)
  * @param group the distributed group, or null when training alone
  */
-record RunParts(long seed, RankGroup group, Model model, Loaders loaders, LrSchedule schedule, TrainStep step, Start start)
+record RunParts(long seed, RankGroup group, Model model, Loaders loaders, LrSchedule schedule, TrainStep step, Start start,
+                Map<String, Object> modelCard)
         implements AutoCloseable {
 
     /** The device, the network on it, its optimizer, --model-ema's average (or null) and --amp fp16's scaler (or null). */

@@ -50,7 +50,7 @@ class NonUtf8PathTest {
         for (String locale : new String[] {"C.UTF-8", "C"}) {
             String script = "cp \"$4\" \"$(printf '%s/caf\\351.png' \"$3\")\" && exec \"$0\" -cp \"$1\" org.leno.cli.Main predict"
                     + " -a lenoresnet --n_classes 3 --weights \"$2\" --val_resize 32 --val_crop_size 32 --topk 1"
-                    + " \"$(printf '%s/caf\\351.png' \"$3\")\"";
+                    + " \"$(printf '%s/caf\\351.png' \"$3\")\" \"$4\""; // two images: each result under its path
             ProcessBuilder pb = new ProcessBuilder("sh", "-c", script, java, System.getProperty("java.class.path"),
                     weights.toString(), dir.toString(), Fixtures.path("rgb.png").toString()).redirectErrorStream(true);
             pb.environment().put("LC_ALL", locale);
@@ -58,7 +58,7 @@ class NonUtf8PathTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(locale + ": " + out).isZero();
-            assertThat(out).as(locale).contains("/caf").contains(".png").containsPattern("%\\s+\\d");
+            assertThat(out).as(locale).contains("/caf").contains(".png").containsPattern("%\\s+\\d").doesNotContain("skipped");
         }
     }
 
