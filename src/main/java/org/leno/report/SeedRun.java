@@ -32,6 +32,9 @@ record SeedRun(String arch, int depth, long seed, Path dir, Map<Integer, double[
 
     static SeedRun read(String arch, int depth, long seed, Path dir, int epochs) {
         List<String> notes = new ArrayList<>();
+        if (!Files.exists(dir)) {
+            return new SeedRun(arch, depth, seed, dir, Map.of(), Map.of(), dir + ": not trained yet (no folder)", List.of());
+        }
         try {
             Map<Integer, double[]> train = log(dir.resolve(TRAIN_LOG), epochs, notes);
             Map<Integer, double[]> val = log(dir.resolve(VAL_LOG), epochs, notes);
