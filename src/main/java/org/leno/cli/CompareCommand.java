@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.leno.data.Datasets;
 import org.leno.model.Arch;
 import org.leno.model.ModelRegistry;
 import org.leno.report.ComparisonReport;
@@ -84,7 +83,7 @@ final class CompareCommand implements Callable<Integer> {
     List<String> trainArgs = new ArrayList<>();
 
     /** One run of the comparison and its `leno train` flags. */
-    private record Run(String arch, int depth, long seed, Path dir, List<String> args, TrainCommand.Resolved resolved) {
+    record Run(String arch, int depth, long seed, Path dir, List<String> args, TrainCommand.Resolved resolved) {
         String name() {
             return arch + depth + "/seed" + seed;
         }
@@ -110,7 +109,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** The runs in training order (seed, depth, arch), their flags checked against any args.json already there. */
-    private List<Run> plan() {
+    List<Run> plan() {
         if (depth != null) {
             depths = List.of(depth);
         }
@@ -211,9 +210,11 @@ final class CompareCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("-a", run.arch(), "--model_depth", String.valueOf(run.depth()),
                 "--n_classes", String.valueOf(cfg.model().nClasses()),
                 "--image-size", String.valueOf(cfg.data().trainCropSize()),
-                "--data", cfg.data().data() == null ? Datasets.FASHION_MNIST : cfg.data().data(),
                 "--batches", String.valueOf(gradnormBatches), "--seed", String.valueOf(run.seed()),
                 "--out", out.toString()));
+        if (!cfg.data().dummy()) { // synthetic runs: N(0,1) inputs
+            args.addAll(List.of("--data", cfg.data().data() == null ? GradnormCommand.EMBEDDED : cfg.data().data()));
+        }
         if (cfg.model().zeroInitResidual()) {
             args.add("--zero-init-residual");
         }
