@@ -178,6 +178,56 @@ class ComparisonTest {
                 .isEqualTo(root.resolve("resnet50/seed0/train.log") + ": stops at epoch 3 of 4");
     }
 
+    @Test
+    void thePageHoldsTheSentencesTablesAndSpreadAndIsSelfContained(@TempDir Path tmp) throws IOException {
+        List<ComparisonReport.Planned> planned = new ArrayList<>();
+        for (SeedRun r : plan(root)) {
+            planned.add(new ComparisonReport.Planned(r.arch(), r.depth(), r.seed(), r.dir()));
+        }
+        List<String> printed = new ComparisonReport("resnet", 3, planned).write(tmp);
+        assertThat(printed).containsExactly("=> incomplete, left out: " + comparison.runs().get(7).problem(),
+                "=> " + comparison.sentences().get(0), "=> " + comparison.sentences().get(1), "=> " + comparison.sentences().get(2),
+                "=> " + comparison.sentences().get(3));
+        String html = Files.readString(tmp.resolve("report.html"));
+        for (String sentence : comparison.sentences()) {
+            assertThat(html).contains("<li class=\"" + (sentence.endsWith(": resolved") ? "resolved" : "unresolved") + "\">"
+                    + SummaryTable.escape(sentence) + "</li>");
+        }
+        assertThat(html).contains("<td>-8.21 to -2.00</td>").contains("<td>79.63 ± 5.44</td>")
+                .contains("id=\"chart-acc1\"").contains("id=\"chart-loss\"").contains("id=\"chart-ratio-50\"")
+                .contains("id=\"chart-ratio-101\"").contains("Incomplete, left out: " + SummaryTable.escape(comparison.runs().get(7).problem()));
+        assertThat(html).doesNotContainPattern("<script[^>]+src=").doesNotContainPattern("<link[^>]+href=").doesNotContain("{{")
+                .contains("default-src 'none'");
+        JsonNode data = ReportTest.inlinedData(html);
+        assertThat(data.get("summary").get("sentences").toString()).isEqualTo(new ObjectMapper().valueToTree(comparison.sentences()).toString());
+        JsonNode resnet50 = data.get("models").get(0);
+        assertThat(resnet50.get("name").asText()).isEqualTo("ResNet-50");
+        assertThat(resnet50.get("transitions").toString()).isEqualTo("[1,4,8,14]");
+        assertThat(resnet50.get("params").asLong()).isEqualTo(ReportTest.referenceParams("resnet50") - (1000L - 10) * 2049);
+        // the spread at initialisation, from the three CSVs read by hand
+        JsonNode init = resnet50.get("ratios").get("init");
+        assertThat(init.get("n").asInt()).isEqualTo(3);
+        for (int block = 1; block <= 16; block++) {
+            double logSum = 0;
+            double min = Double.MAX_VALUE;
+            double max = 0;
+            for (int seed = 0; seed < 3; seed++) {
+                String line = Files.readAllLines(root.resolve("resnet50/seed" + seed + "/gradnorm/init/resnet50.csv")).get(block);
+                double ratio = Double.parseDouble(line.split(",")[5]);
+                logSum += Math.log(ratio);
+                min = Math.min(min, ratio);
+                max = Math.max(max, ratio);
+            }
+            JsonNode row = init.get("rows").get(block - 1);
+            assertThat(row.get(0).asInt()).isEqualTo(block);
+            assertThat(row.get(1).asDouble()).isCloseTo(Math.exp(logSum / 3), within(1e-12));
+            assertThat(row.get(2).asDouble()).isEqualTo(min);
+            assertThat(row.get(3).asDouble()).isEqualTo(max);
+        }
+        assertThat(data.get("models").get(1).get("ratios").get("model_best").get("n").asInt()).as("the incomplete run left out")
+                .isEqualTo(2);
+    }
+
     private static Comparison.Group group(String arch, int depth) {
         return comparison.groups().stream().filter(g -> g.arch().equals(arch) && g.depth() == depth).findFirst().orElseThrow();
     }
