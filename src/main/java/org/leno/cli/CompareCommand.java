@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.leno.analysis.CheckpointRatios;
 import org.leno.model.Arch;
 import org.leno.model.ModelRegistry;
 import org.leno.report.ComparisonReport;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Unmatched;
  * The paper's comparison in one command: every (arch, depth, seed) trained with identical flags in
  * DIR/&lt;arch&gt;&lt;depth&gt;/seed&lt;S&gt;/, seed by seed (so that an interrupted comparison has whole
  * seeds of every architecture), a rerun resuming an unfinished run and skipping a finished one; the
- * gradient norm ratios of each run at initialisation and at its first and best checkpoints; then
+ * gradient norm ratios of each run at initialisation and at its first and best checkpoints (not
+ * analysed again for a finished run that has them); then
  * DIR/summary.tsv, DIR/summary.json and DIR/report.html (rewritten after every run).
  */
 @Command(mixinStandardHelpOptions = true, name = "compare", sortOptions = false,
@@ -170,8 +172,14 @@ final class CompareCommand implements Callable<Integer> {
 
     private int trainAndAnalyse(Run run) {
         TrainConfig cfg = run.resolved().config();
+        Path gradnorm = run.dir().resolve("gradnorm");
         if (finished(run.dir(), cfg.schedule().epochs())) {
             System.out.println("=> " + run.name() + ": finished (" + cfg.schedule().epochs() + " epochs), not trained again");
+            String model = run.arch() + run.depth();
+            if (Files.isRegularFile(gradnorm.resolve("init").resolve(model + ".csv"))
+                    && Files.isRegularFile(gradnorm.resolve(model + CheckpointRatios.INDEX_SUFFIX))) {
+                return 0;
+            }
         } else {
             System.out.println("=> " + run.name() + ": training in " + run.dir());
             int code = Main.run(concat("train", run.args()));
@@ -181,8 +189,8 @@ final class CompareCommand implements Callable<Integer> {
                 return code;
             }
         }
-        int code = Main.run(concat("gradnorm", gradnormArgs(run, cfg, run.dir().resolve("gradnorm").resolve("init"), false)));
-        return code != 0 ? code : Main.run(concat("gradnorm", gradnormArgs(run, cfg, run.dir().resolve("gradnorm"), true)));
+        int code = Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm.resolve("init"), false)));
+        return code != 0 ? code : Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm, true)));
     }
 
     /** The run's flags: the user's, then ours (later flags win in `leno train`). */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.leno.interop.AtomicFiles;
@@ -61,15 +62,23 @@ public final class ComparisonReport {
         return lines;
     }
 
-    /** The group's model (classes and crop from its first run's args.json); null when it cannot be built. */
+    /**
+     * The group's model, with the classes and crop of its first run that has an args.json; null (and
+     * asked again next time) while none has.
+     */
     private ModelFacts facts(Comparison.Group g, List<SeedRun> runs) {
         return facts.computeIfAbsent(g.arch() + g.depth(), k -> {
-            SeedRun first = runs.stream().filter(r -> r.arch().equals(g.arch()) && r.depth() == g.depth()).findFirst().orElseThrow();
-            Map<String, String> args = Files.isRegularFile(first.dir().resolve("args.json")) ? RunFolder.args(first.dir()) : Map.of();
+            Optional<SeedRun> first = runs.stream().filter(r -> r.arch().equals(g.arch()) && r.depth() == g.depth())
+                    .filter(r -> Files.isRegularFile(r.dir().resolve("args.json"))).findFirst();
+            Optional<Arch> arch = Arch.byId(g.arch());
+            if (first.isEmpty() || arch.isEmpty()) {
+                return null;
+            }
+            Map<String, String> args = RunFolder.args(first.get().dir());
             int classes = integer(args.get("n_classes"), 1000);
             int crop = integer(args.get("train_crop_size"), ModelFacts.DEFAULT_SIZE);
-            return Arch.byId(g.arch()).map(a -> ModelFacts.measure(ModelConfig.of(a, g.depth(), classes), crop,
-                    args.containsKey("train_crop_size") ? "train crop" : "no train_crop_size in args.json")).orElse(null);
+            return ModelFacts.measure(ModelConfig.of(arch.get(), g.depth(), classes), crop,
+                    args.containsKey("train_crop_size") ? "train crop" : "no train_crop_size in args.json");
         });
     }
 
