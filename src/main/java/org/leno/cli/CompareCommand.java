@@ -32,7 +32,7 @@ import picocli.CommandLine.Unmatched;
         description = {"Train several architectures at several depths over several seeds with the same flags, analyse "
                 + "their gradient norms, and write a summary with paired intervals and one report page.",
                 "Any other flag is a `leno train` flag, passed to every run (--data, distributed and --gpu flags too).",
-                "Without --data (and --epochs): the quick start on the embedded data for 3 epochs, about 5 minutes per run "
+                "Without --data (and --epochs): the quick start on the embedded data for 3 epochs, about 4 minutes per run "
                         + "at depth 50 on 2 cores."})
 final class CompareCommand implements Callable<Integer> {
     @Option(names = {"-a", "--arch"}, split = ",", defaultValue = "resnet,preactresnet,lenoresnet", paramLabel = "ARCH",
@@ -72,7 +72,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /**
      * Without --data: the quick start, cut to 3 epochs (decaying the rate at 2) so that a run
-     * takes about 5 minutes on 2 cores.
+     * takes about 4 minutes on 2 cores at depth 50.
      */
     static final List<String> EMBEDDED_DEFAULTS = List.of("--epochs", "3", "--lr_steps", "2");
 
