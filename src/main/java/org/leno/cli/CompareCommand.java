@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import org.leno.data.datasets.Datasets;
+import java.util.stream.Collectors;
+import org.leno.analysis.CheckpointRatios;
 import org.leno.model.Arch;
-import org.leno.report.Report;
+import org.leno.model.ModelRegistry;
+import org.leno.report.ComparisonReport;
 import org.leno.train.ResultFiles;
 import org.leno.train.TrainConfig;
 import picocli.CommandLine.Command;
@@ -16,87 +21,187 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 /**
- * The paper's comparison in one command: each architecture trained with identical flags and seed in
- * DIR/&lt;arch&gt;&lt;depth&gt;/, one after another (a rerun resumes an unfinished run and skips a finished
- * one), the gradient norm ratios of its first and best checkpoints, and DIR/report.html of them all.
+ * The paper's comparison in one command: every (arch, depth, seed) trained with identical flags in
+ * DIR/&lt;arch&gt;&lt;depth&gt;/seed&lt;S&gt;/, seed by seed (so that an interrupted comparison has whole
+ * seeds of every architecture), a rerun resuming an unfinished run and skipping a finished one; the
+ * gradient norm ratios of each run at initialisation and at its first and best checkpoints (not
+ * analysed again for a finished run that has them); then
+ * DIR/summary.tsv, DIR/summary.json and DIR/report.html (rewritten after every run).
  */
 @Command(mixinStandardHelpOptions = true, name = "compare", sortOptions = false,
         defaultValueProvider = FamilyDefaults.class,
-        description = {"Train several architectures with the same flags and seed, analyse their gradient norms and "
-                + "write one report page.",
-                "Any other flag is a `leno train` flag, passed to every run (distributed and --gpu flags too).",
-                "Without --data (and --epochs): the quick start on the embedded data for 3 epochs, about 15 minutes on 2 cores."})
+        description = {"Train several architectures at several depths over several seeds with the same flags, analyse "
+                + "their gradient norms, and write a summary with paired intervals and one report page.",
+                "Any other flag is a `leno train` flag, passed to every run (--data, distributed and --gpu flags too).",
+                "Without --data (and --epochs): the quick start on the embedded data for 3 epochs, about 4 minutes per run "
+                        + "at depth 50 on 2 cores."})
 final class CompareCommand implements Callable<Integer> {
     @Option(names = {"-a", "--arch"}, split = ",", paramLabel = "ARCH",
             description = "Architectures to compare (default: ${DEFAULT-VALUE}).")
     List<String> archs;
 
-    @Option(names = {"--model_depth", "--model-depth"}, defaultValue = "50", description = "Depth of every run (default: ${DEFAULT-VALUE}).")
-    int depth;
+    @Option(names = "--depths", arity = "1..*", split = ",", defaultValue = "50", paramLabel = "D",
+            description = "Depths, each trained for every architecture (default: ${DEFAULT-VALUE}).")
+    List<Integer> depths;
+
+    @Option(names = {"--model_depth", "--model-depth"}, hidden = true, description = "One depth (as --depths D).")
+    Integer depth;
+
+    @Option(names = "--seeds", arity = "1..*", split = ",", defaultValue = "0,1,2", paramLabel = "S",
+            description = "Seeds, each trained for every architecture and depth: the comparison is paired by seed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+
+    @Option(names = "--seed", hidden = true, description = "One seed (as --seeds S).")
+    Long seed;
+
+    @Option(names = "--baseline", defaultValue = "resnet", paramLabel = "ARCH",
+            description = "The architecture the others are compared with, depth by depth (default: ${DEFAULT-VALUE}).")
+    String baseline;
 
     @Option(names = {"--result_path", "--result-path"}, defaultValue = "results/compare", paramLabel = "DIR",
-            description = "Runs go to DIR/<arch><depth>/, the page to DIR/report.html (default: ${DEFAULT-VALUE}).")
+            description = "Runs go to DIR/<arch><depth>/seed<S>/, the summary to DIR/summary.tsv and .json, the page to "
+                    + "DIR/report.html (default: ${DEFAULT-VALUE}).")
     Path dir;
-
-    @Option(names = "--seed", defaultValue = "0", description = "The seed of every run (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--gradnorm-batches", defaultValue = "4", paramLabel = "N",
             description = "Batches of training images that each gradient-norm curve averages (default: ${DEFAULT-VALUE}).")
     int gradnormBatches;
 
+    @Option(names = "--report-only", description = "Train nothing: write the summary and the page of the runs in DIR as they are.")
+    boolean reportOnly;
+
     /**
-     * Without --data: the quick start, cut to 3 epochs (decaying the rate at 2) so that the three
-     * runs fit in about 15 minutes on 2 cores.
+     * Without --data: the quick start, cut to 3 epochs (decaying the rate at 2) so that a run
+     * takes about 4 minutes on 2 cores at depth 50.
      */
     static final List<String> EMBEDDED_DEFAULTS = List.of("--epochs", "3", "--lr_steps", "2");
+
+    /** args.json keys that may differ between the runs of one comparison. */
+    static final Set<String> PER_RUN_KEYS = Set.of("seed", "result_path");
+    /** args.json keys that `leno train`'s launcher rewrites for each worker of a multiprocessing-distributed run. */
+    static final Set<String> LAUNCHER_KEYS = Set.of("dist_url", "world_size", "rank", "threads", "gpu", "batch_size", "workers");
 
     @Unmatched
     List<String> trainArgs = new ArrayList<>();
 
+    /** One run of the comparison and its `leno train` flags. */
+    record Run(String arch, int depth, long seed, Path dir, List<String> args, TrainCommand.Resolved resolved) {
+        String name() {
+            return arch + depth + "/seed" + seed;
+        }
+    }
+
     @Override
     public Integer call() {
-        for (String arch : archs) {
-            if (Arch.byId(arch).isEmpty()) {
-                throw new IllegalArgumentException("-a " + arch + ": not an architecture (" + String.join(", ", Arch.ids()) + ")");
-            }
-        }
-        List<Path> runs = new ArrayList<>();
-        for (String arch : archs) {
-            Path run = dir.resolve(arch + depth);
-            List<String> args = trainArgs(arch, run);
-            TrainConfig cfg = TrainCommand.resolve(args, Path::of).config();
-            if (finished(run, cfg.schedule().epochs())) {
-                System.out.println("=> " + arch + depth + ": finished (" + cfg.schedule().epochs() + " epochs), not trained again");
-            } else {
-                System.out.println("=> " + arch + depth + ": training in " + run);
-                int code = Main.run(concat("train", args));
+        List<Run> runs = plan();
+        ComparisonReport report = new ComparisonReport(baseline, runs.get(0).resolved().config().schedule().epochs(),
+                runs.stream().map(r -> new ComparisonReport.Planned(r.arch(), r.depth(), r.seed(), r.dir())).toList());
+        if (!reportOnly) {
+            for (Run run : runs) {
+                int code = trainAndAnalyse(run);
                 if (code != 0) {
-                    System.err.println("leno compare: the run of " + arch + depth + " ended with exit code " + code
-                            + "; rerun the same command to resume it");
                     return code;
                 }
+                report.write(dir);
             }
-            int code = Main.run(concat("gradnorm", gradnormArgs(arch, run, cfg)));
-            if (code != 0) {
-                return code;
-            }
-            runs.add(run);
         }
-        Path page = dir.resolve("report.html");
-        Report.write(runs, page);
-        System.out.println("=> wrote " + page);
+        report.write(dir).forEach(System.out::println);
+        System.out.println("=> wrote " + dir.resolve("summary.tsv") + ", summary.json and report.html");
         return 0;
     }
 
+    /** The runs in training order (seed, depth, arch), their flags checked against any args.json already there. */
+    List<Run> plan() {
+        if (depth != null) {
+            depths = List.of(depth);
+        }
+        if (seed != null) {
+            seeds = List.of(seed);
+        }
+        for (String a : archs) {
+            Arch arch = Arch.byId(a).orElseThrow(() -> new IllegalArgumentException("-a " + a + ": not an architecture ("
+                    + Arrays.stream(Arch.values()).map(Arch::id).collect(Collectors.joining(", ")) + ")"));
+            for (int d : depths) {
+                if (!ModelRegistry.depths(arch).contains(d)) {
+                    throw new IllegalArgumentException("--depths " + d + ": not a depth of " + a + " ("
+                            + ModelRegistry.depths(arch).stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
+                }
+            }
+        }
+        unique("-a", archs);
+        unique("--depths", depths);
+        unique("--seeds", seeds);
+        if (Arch.byId(baseline).isEmpty()) {
+            throw new IllegalArgumentException("--baseline " + baseline + ": not an architecture");
+        }
+        List<Run> runs = new ArrayList<>();
+        for (long s : seeds) {
+            for (int d : depths) {
+                for (String a : archs) {
+                    Path folder = dir.resolve(a + d).resolve("seed" + s);
+                    List<String> args = trainArgs(a, d, s, folder);
+                    runs.add(new Run(a, d, s, folder, args, TrainCommand.resolve(args, Path::of)));
+                }
+            }
+        }
+        if (!reportOnly) {
+            runs.forEach(this::checkArgs);
+        }
+        return runs;
+    }
+
+    private static void unique(String flag, List<?> values) {
+        if (new HashSet<>(values).size() < values.size()) {
+            throw new IllegalArgumentException(flag + " " + values.stream().map(String::valueOf).collect(Collectors.joining(" "))
+                    + ": a value given twice");
+        }
+    }
+
+    /** Refuses a run folder that was trained with other flags than this comparison's. */
+    private void checkArgs(Run run) {
+        Set<String> ignored = new HashSet<>(PER_RUN_KEYS);
+        if (run.resolved().config().distributed().multiprocessingDistributed()) {
+            ignored.addAll(LAUNCHER_KEYS);
+        }
+        List<String> differing = ComparisonReport.differingFlags(run.resolved().args(), run.dir(), ignored);
+        if (!differing.isEmpty()) {
+            throw new IllegalArgumentException(run.dir().resolve("args.json") + ": trained with other flags than this comparison: "
+                    + String.join(", ", differing) + " (another --result_path, or the flags of that comparison)");
+        }
+    }
+
+    private int trainAndAnalyse(Run run) {
+        TrainConfig cfg = run.resolved().config();
+        Path gradnorm = run.dir().resolve("gradnorm");
+        if (finished(run.dir(), cfg.schedule().epochs())) {
+            System.out.println("=> " + run.name() + ": finished (" + cfg.schedule().epochs() + " epochs), not trained again");
+            String model = run.arch() + run.depth();
+            if (Files.isRegularFile(gradnorm.resolve("init").resolve(model + ".csv"))
+                    && Files.isRegularFile(gradnorm.resolve(model + CheckpointRatios.INDEX_SUFFIX))) {
+                return 0;
+            }
+        } else {
+            System.out.println("=> " + run.name() + ": training in " + run.dir());
+            int code = Main.run(concat("train", run.args()));
+            if (code != 0) {
+                System.err.println("leno compare: the run " + run.name() + " ended with exit code " + code
+                        + "; rerun the same command to resume it");
+                return code;
+            }
+        }
+        int code = Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm.resolve("init"), false)));
+        return code != 0 ? code : Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm, true)));
+    }
+
     /** The run's flags: the user's, then ours (later flags win in `leno train`). */
-    private List<String> trainArgs(String arch, Path run) {
+    private List<String> trainArgs(String arch, int d, long s, Path run) {
         List<String> args = new ArrayList<>();
         if (!given("--data") && !given("--dummy") && !given("--epochs") && !given("--config")) {
             args.addAll(EMBEDDED_DEFAULTS);
         }
         args.addAll(trainArgs);
-        args.addAll(List.of("-a", arch, "--model_depth", String.valueOf(depth), "--seed", String.valueOf(seed),
+        args.addAll(List.of("-a", arch, "--model_depth", String.valueOf(d), "--seed", String.valueOf(s),
                 "--result_path", run.toString(), "--resume", "auto", "--keep-epochs", "1"));
         return args;
     }
@@ -106,17 +211,28 @@ final class CompareCommand implements Callable<Integer> {
         return trainArgs.stream().anyMatch(a -> a.equals(flag) || a.startsWith(flag + "="));
     }
 
-    /** gradnorm on the first epoch's and the best checkpoint, through the run's training transform. */
-    private List<String> gradnormArgs(String arch, Path run, TrainConfig cfg) {
-        List<String> args = new ArrayList<>(List.of("-a", arch, "--model_depth", String.valueOf(depth),
+    /**
+     * gradnorm through the run's training transform: at initialisation (the model the seed draws, as
+     * `leno train` draws it) or on the first epoch's and the best checkpoint.
+     */
+    private List<String> gradnormArgs(Run run, TrainConfig cfg, Path out, boolean checkpoints) {
+        List<String> args = new ArrayList<>(List.of("-a", run.arch(), "--model_depth", String.valueOf(run.depth()),
                 "--n_classes", String.valueOf(cfg.model().nClasses()),
                 "--image-size", String.valueOf(cfg.data().trainCropSize()),
-                "--data", cfg.data().data() == null ? Datasets.FASHION_MNIST : cfg.data().data(),
-                "--batches", String.valueOf(gradnormBatches), "--seed", String.valueOf(seed),
-                "--out", run.resolve("gradnorm").toString(), "--weights"));
-        for (Path p : List.of(run.resolve("checkpoint_epoch1.pth.tar"), run.resolve(ResultFiles.BEST))) {
-            if (Files.isRegularFile(p)) {
-                args.add(p.toString());
+                "--batches", String.valueOf(gradnormBatches), "--seed", String.valueOf(run.seed()),
+                "--out", out.toString()));
+        if (!cfg.data().dummy()) { // synthetic runs: N(0,1) inputs
+            args.addAll(List.of("--data", cfg.data().data() == null ? GradnormCommand.EMBEDDED : cfg.data().data()));
+        }
+        if (cfg.model().zeroInitResidual()) {
+            args.add("--zero-init-residual");
+        }
+        if (checkpoints) {
+            args.add("--weights");
+            for (Path p : List.of(run.dir().resolve("checkpoint_epoch1.pth.tar"), run.dir().resolve(ResultFiles.BEST))) {
+                if (Files.isRegularFile(p)) {
+                    args.add(p.toString());
+                }
             }
         }
         return args;

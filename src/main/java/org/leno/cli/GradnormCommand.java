@@ -55,8 +55,12 @@ final class GradnormCommand implements Callable<Integer> {
     boolean ema;
 
     @Option(names = "--data", paramLabel = "ROOT",
-            description = "Real images from ROOT/train (or fashion-mnist) through the training transform; default: N(0,1) inputs, uniform labels.")
+            description = "Real images from ROOT/train (or fashion-mnist, or embedded: the quick start's subset) through the "
+                    + "training transform; default: N(0,1) inputs, uniform labels.")
     String data;
+
+    /** --data for the embedded Fashion-MNIST subset (what `leno train` uses without --data). */
+    static final String EMBEDDED = "embedded";
 
     @Option(names = {"-b", "--batch-size"}, defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -161,7 +165,8 @@ final class GradnormCommand implements Callable<Integer> {
         if (data == null) {
             return GradNormAnalysis.run(net, GradNormAnalysis.randomInputs(batchSize, imageSize, nClasses), batches, evalMode);
         }
-        ImageSource train = Datasets.open(new Datasets.Spec(data, false, imageSize, nClasses, seed, imageLimit.maxImagePixels()), "train");
+        ImageSource train = Datasets.open(new Datasets.Spec(EMBEDDED.equals(data) ? null : data, false, imageSize, nClasses, seed,
+                imageLimit.maxImagePixels()), "train");
         try (DataLoader loader = new DataLoader(train, TrainTransform.imagenet(imageSize),
                 EpochSampler.single(train.size(), true, seed), new DataLoader.Config(batchSize, 2, true, seed, false))) {
             return GradNormAnalysis.run(net, realInputs(loader), batches, evalMode);

@@ -20,12 +20,13 @@ final class ReportPage {
         return fill(resource("report.html"), Map.of(
                 "title", SummaryTable.escape(title),
                 "generated", generated.toString(),
+                "problems", script(resource("problems.js"), "problems.js"),
                 "css", resource("report.css"),
                 "echarts", script(resource(ECHARTS), ECHARTS),
                 "data", json(data.json(title, generated.toString())),
                 "summary", SummaryTable.html(data),
                 "charts", charts(data),
-                "script", script(resource("report.js"), "report.js")));
+                "script", pageScript("report.js")));
     }
 
     /** The chart containers (filled by report.js): only those the runs have data for. */
@@ -71,7 +72,7 @@ final class ReportPage {
         return run.tracked().map(t -> !t.rows().isEmpty()).orElse(false);
     }
 
-    private static String card(String id, String title, String note, String extra) {
+    static String card(String id, String title, String note, String extra) {
         return "<section class=\"card\"><div class=\"card-head\"><h2>" + title + "</h2><button class=\"csv\" data-csv=\"" + id
                 + "\">CSV</button></div>\n<p class=\"note\">" + note + "</p>" + extra + "\n<div class=\"chart\" id=\"chart-" + id
                 + "\"></div></section>\n";
@@ -86,7 +87,12 @@ final class ReportPage {
         }
     }
 
-    private static String script(String js, String name) {
+    /** page.js (shared) and then the page's own script. */
+    static String pageScript(String name) {
+        return script(resource("page.js"), "page.js") + "\n" + script(resource(name), name);
+    }
+
+    static String script(String js, String name) {
         if (js.toLowerCase(java.util.Locale.ROOT).contains("</script")) {
             throw new IllegalStateException(name + " contains </script and cannot be inlined");
         }

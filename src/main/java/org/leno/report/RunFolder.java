@@ -89,7 +89,7 @@ record RunFolder(Path dir, Map<String, String> args, Table train, Table val, Opt
         return flat;
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
