@@ -138,7 +138,7 @@ final class PredictCommand implements Callable<Integer> {
         return out;
     }
 
-    private static List<String> readClassNames(Path file, int nClasses) throws IOException {
+    static List<String> readClassNames(Path file, int nClasses) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--class-names " + file + ": no such file");
         }

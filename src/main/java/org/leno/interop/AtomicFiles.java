@@ -58,6 +58,37 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Refuses, in one line naming {@code flag}, a target that {@link #write} should not replace: a
+     * symbolic link (the rename would replace the link, not what it points to), a folder, an
+     * existing file unless {@code replace}, or a file in a folder without write permission (even
+     * for root, who could write there anyway).
+     */
+    public static void checkTarget(Path target, boolean replace, String flag) {
+        if (Files.isSymbolicLink(target)) {
+            throw new IllegalArgumentException(flag + " " + target + " is a symbolic link; refusing to write through it");
+        }
+        if (Files.isDirectory(target)) {
+            throw new IllegalArgumentException(flag + " " + target + " is a folder");
+        }
+        if (Files.exists(target) && !replace) {
+            throw new IllegalArgumentException(flag + " " + target + " exists; pass --force to replace it");
+        }
+        Path dir = target.toAbsolutePath().getParent();
+        if (Files.isDirectory(dir) && !writable(dir)) {
+            throw new IllegalArgumentException(flag + " " + target + ": the folder " + dir + " is read-only");
+        }
+    }
+
+    private static boolean writable(Path dir) {
+        try {
+            boolean anyWriteBit = Files.getPosixFilePermissions(dir).stream().anyMatch(p -> p.name().endsWith("_WRITE"));
+            return anyWriteBit && Files.isWritable(dir);
+        } catch (UnsupportedOperationException | IOException e) {
+            return Files.isWritable(dir);
+        }
+    }
+
     static String describe(IOException e) {
         String m = e.getMessage();
         if (e instanceof java.nio.file.AccessDeniedException) {

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.ReadLimits;
+import org.leno.interop.SafeTensors;
 import org.leno.interop.TensorData;
 import org.leno.interop.WeightFiles;
 import org.leno.nn.NativeScope;
@@ -64,6 +65,10 @@ public final class ModelWeights {
         WeightFiles.Loaded loaded = WeightFiles.readStateDict(file, limitsFor(net), ema);
         String wanted = net.config().arch().id();
         loaded.arch().ifPresent(arch -> {
+            if (Arch.byId(arch).isEmpty()) {
+                throw new InterchangeException(file + " is a checkpoint of architecture '" + InterchangeException.printable(arch)
+                        + "', which leno does not know (it knows resnet, preactresnet, lenoresnet)");
+            }
             if (!arch.equalsIgnoreCase(wanted)) {
                 String shown = InterchangeException.printable(arch);
                 throw new InterchangeException(file + " is a '" + shown + "' checkpoint, not '" + wanted
@@ -111,6 +116,15 @@ public final class ModelWeights {
     public static void save(ResidualNetwork net, Path file) {
         try (NativeScope scope = NativeScope.open()) {
             WeightFiles.writeStateDict(file, StateDict.lazy(net));
+        }
+    }
+
+    /** Writes the weights as safetensors with {@code metadata} (and "format": "pt") in its {@code __metadata__}. */
+    public static void saveSafetensors(ResidualNetwork net, Path file, Map<String, String> metadata) {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.putIfAbsent("format", "pt");
+        try (NativeScope scope = NativeScope.open()) {
+            SafeTensors.write(file, StateDict.lazy(net), meta);
         }
     }
 }

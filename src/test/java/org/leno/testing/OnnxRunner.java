@@ -22,9 +22,17 @@ public final class OnnxRunner implements AutoCloseable {
     }
 
     public static OnnxRunner of(byte[] model) throws OrtException {
+        return of(model, true);
+    }
+
+    /** Without {@code optimize}, ONNX Runtime runs the graph as written (it folds BatchNorm into Conv itself otherwise). */
+    public static OnnxRunner of(byte[] model, boolean optimize) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(2);
+            if (!optimize) {
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            }
             return new OnnxRunner(env.createSession(model, o));
         }
     }
