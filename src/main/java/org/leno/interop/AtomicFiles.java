@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes a file so that readers see either the old file or the whole new one, never a torn one. */
 public final class AtomicFiles {
@@ -22,6 +23,14 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Writer writer) {
+        write(target, writer, null);
+    }
+
+    /**
+     * As {@link #write(Path, Writer)}, the file getting {@code permissions} (e.g. "rw-r--r--" for a file
+     * others serve; the temporary file, and so by default the target, is readable by its owner only).
+     */
+    public static void write(Path target, Writer writer, String permissions) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
@@ -33,6 +42,9 @@ public final class AtomicFiles {
                 writer.write(out);
                 out.flush();
                 ch.force(true);
+            }
+            if (permissions != null) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(permissions));
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -119,12 +119,15 @@ public final class ModelWeights {
         }
     }
 
-    /** Writes the weights as safetensors with {@code metadata} (and "format": "pt") in its {@code __metadata__}. */
+    /**
+     * Writes the weights as safetensors with {@code metadata} (and "format": "pt") in its
+     * {@code __metadata__}, readable by all (for serving).
+     */
     public static void saveSafetensors(ResidualNetwork net, Path file, Map<String, String> metadata) {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.putIfAbsent("format", "pt");
         try (NativeScope scope = NativeScope.open()) {
-            SafeTensors.write(file, StateDict.lazy(net), meta);
+            SafeTensors.write(file, StateDict.lazy(net), meta, "rw-r--r--");
         }
     }
 }

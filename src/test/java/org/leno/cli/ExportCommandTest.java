@@ -101,6 +101,7 @@ class ExportCommandTest {
             assertThat(ort.session().getInputInfo().keySet()).containsExactly("input");
             assertThat(ort.session().getOutputInfo().keySet()).containsExactly("logits");
         }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).isEqualTo("rw-r--r--");
     }
 
     @Test
@@ -118,6 +119,7 @@ class ExportCommandTest {
         assertThat(meta.get("class_names").asText()).isEqualTo("[\"cat\",\"dog\",\"hen\"]");
         assertThat(meta.get("weights").asText()).isEqualTo("state_dict");
         assertThat(meta.get("val_crop_size").asText()).isEqualTo("32");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).isEqualTo("rw-r--r--");
     }
 
     @Test

@@ -40,9 +40,8 @@ public final class OnnxExport {
         ModelConfig config = net.config();
         GraphWeights weights = new GraphWeights(StateDict.toHost(net));
         OnnxGraph graph = new OnnxGraph(config.name());
-        Object side = options.inputSize() == 0 ? "height" : (Object) (long) options.inputSize();
-        Object otherSide = options.inputSize() == 0 ? "width" : side;
-        graph.input(INPUT, "batch", 3L, side, otherSide);
+        long size = options.inputSize();
+        graph.input(INPUT, "batch", 3L, size == 0 ? "height" : size, size == 0 ? "width" : size);
         GraphLayers layers = new GraphLayers(graph, weights, options.foldBatchNorm());
         new ResidualGraph(layers, config.arch(), net.blocksPerStage()).forward(INPUT, OUTPUT);
         graph.output(OUTPUT, "batch", (long) config.nClasses());
@@ -57,9 +56,12 @@ public final class OnnxExport {
         return graph.model(version == null ? "0.1.0" : version, doc, metadata);
     }
 
-    /** Writes {@link #model} to {@code file} atomically (a temporary file, then a rename). */
+    /**
+     * Writes {@link #model} to {@code file} atomically (a temporary file, then a rename), readable
+     * by all (a model is written to be served, often by another user).
+     */
     public static void write(ResidualNetwork net, Map<String, String> metadata, Options options, Path file) {
         ModelProto model = model(net, metadata, options);
-        AtomicFiles.write(file, model::writeTo);
+        AtomicFiles.write(file, model::writeTo, "rw-r--r--");
     }
 }
