@@ -194,7 +194,7 @@ final class PredictCommand implements Callable<Integer> {
                 valCrop == null ? OptionalInt.empty() : OptionalInt.of(valCrop), names);
     }
 
-    private static List<String> readClassNames(Path file) throws IOException {
+    static List<String> readClassNames(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--class-names " + file + ": no such file");
         }

@@ -210,6 +210,12 @@ public final class SafeTensors {
     }
 
     public static void write(Path file, Map<String, ? extends HostTensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, null);
+    }
+
+    /** With the file's {@code permissions} ("rw-r--r--"; null: the owner's only), see {@link AtomicFiles#write(Path, AtomicFiles.Writer, String)}. */
+    public static void write(Path file, Map<String, ? extends HostTensor> tensors, Map<String, String> metadata,
+                             String permissions) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -242,6 +248,6 @@ public final class SafeTensors {
             for (HostTensor t : tensors.values()) {
                 t.writeTo(out);
             }
-        });
+        }, permissions);
     }
 }

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.bytedeco.pytorch.Tensor;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.ReadLimits;
+import org.leno.interop.SafeTensors;
 import org.leno.interop.TensorData;
 import org.leno.interop.WeightFiles;
 import org.leno.nn.NativeScope;
@@ -77,6 +78,10 @@ public final class ModelWeights {
         Path file = loaded.file();
         String wanted = net.config().arch().id();
         loaded.arch().ifPresent(arch -> {
+            if (Arch.byId(arch).isEmpty()) {
+                throw new InterchangeException(file + " is a checkpoint of architecture '" + InterchangeException.printable(arch)
+                        + "', which leno does not know (it knows resnet, preactresnet, lenoresnet)");
+            }
             if (!arch.equalsIgnoreCase(wanted)) {
                 String shown = InterchangeException.printable(arch);
                 throw new InterchangeException(file + " is a '" + shown + "' checkpoint, not '" + wanted
@@ -124,6 +129,18 @@ public final class ModelWeights {
     public static void save(ResidualNetwork net, Path file) {
         try (NativeScope scope = NativeScope.open()) {
             WeightFiles.writeStateDict(file, StateDict.lazy(net));
+        }
+    }
+
+    /**
+     * Writes the weights as safetensors with {@code metadata} (and "format": "pt") in its
+     * {@code __metadata__}, readable by all (for serving).
+     */
+    public static void saveSafetensors(ResidualNetwork net, Path file, Map<String, String> metadata) {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.putIfAbsent("format", "pt");
+        try (NativeScope scope = NativeScope.open()) {
+            SafeTensors.write(file, StateDict.lazy(net), meta, "rw-r--r--");
         }
     }
 }
