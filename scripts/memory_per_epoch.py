@@ -97,6 +97,8 @@ def main():
                 try:
                     used, committed = heap(pid)
                     rss = rss_mb(pid)
+                    if rss != rss:
+                        continue
                     peak = max(peaks.get((done, pid), 0), rss)
                     rows.append((done, rank, pid, rss, peak, used, committed, nmt_committed(pid)))
                 except (OSError, subprocess.SubprocessError):
@@ -108,6 +110,8 @@ def main():
             f.write("%d\t%d\t%d\t%.0f\t%.0f\t%.1f\t%.1f\t%.0f\n" % r)
     by = {}
     for r in rows:
+        if r[3] != r[3]:  # the process was exiting: no figure
+            continue
         by.setdefault(r[1], {})[r[0]] = r
     for rank, series in sorted(by.items()):
         last = max(series)

@@ -2,14 +2,13 @@ package org.leno.api;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.leno.cli.TrainCommandConfig;
 import org.leno.config.Flags;
 import org.leno.distributed.DistConfig;
 import org.leno.train.LrSchedulerKind;
-import org.leno.train.ResultFiles;
 import org.leno.train.TrainConfig;
 import org.leno.train.Trainer;
 
@@ -29,8 +28,8 @@ import org.leno.train.Trainer;
  * }</pre>
  *
  * <p><b>Listener calls.</b> {@link TrainingListener#onEpoch} is called after each validation;
- * {@link TrainingListener#onStep} every {@code --print-freq} batches (pass {@code --print-freq 1}
- * for every step). A stop takes effect at the end of the next update inside an epoch.
+ * {@link TrainingListener#onStep} after every step, with the trainer's own numbers (not read back from
+ * its printed lines). A stop takes effect at the end of the next update inside an epoch.
  *
  * <p>One run at a time per {@code Training}; {@link #stop()} may be called from any thread.
  * Multi-process training ({@code --multiprocessing-distributed}) is left to the command line.
@@ -126,34 +125,22 @@ public final class Training {
     public Outcome run() {
         return Errors.guard(() -> {
             Path folder = config.checkpointing().resultPath();
-            RuntimeException[] listenerFailure = new RuntimeException[1];
-            ProgressLines lines = new ProgressLines(output, folder.resolve(ResultFiles.TRAIN_LOG),
-                    new ProgressLines.Sink() {
-                        @Override
-                        public boolean step(TrainingListener.StepMetrics m) {
-                            return call(() -> listener.onStep(m), listenerFailure);
-                        }
-
-                        @Override
-                        public boolean epoch(TrainingListener.EpochMetrics m) {
-                            return call(() -> listener.onEpoch(m), listenerFailure);
-                        }
-                    }, this::stop);
-            PrintStream out = new PrintStream(lines, true, StandardCharsets.UTF_8);
+            ListenerBridge bridge = new ListenerBridge(listener);
+            PrintStream out = output;
             DistConfig dist = config.distributed().resolve(System.getenv());
-            trainer = new Trainer(config, dist, args, out);
+            trainer = new Trainer(config, dist, args, out, List.of(bridge));
             if (stopRequested) {
                 trainer.requestStop("Training.stop()");
             }
             try {
                 trainer.run();
-                if (listenerFailure[0] != null) {
-                    throw new LenoException("the training listener failed: " + listenerFailure[0], listenerFailure[0]);
+                if (bridge.failure() != null) {
+                    throw new LenoException("the training listener failed: " + bridge.failure(), bridge.failure());
                 }
                 return new Outcome(false, "", folder);
             } catch (Trainer.Stopped s) {
-                if (listenerFailure[0] != null) {
-                    throw new LenoException("the training listener failed: " + listenerFailure[0], listenerFailure[0]);
+                if (bridge.failure() != null) {
+                    throw new LenoException("the training listener failed: " + bridge.failure(), bridge.failure());
                 }
                 if (s.exitCode() == 1) {
                     throw new LenoException(s.getMessage(), s);
@@ -163,14 +150,5 @@ public final class Training {
                 out.flush();
             }
         });
-    }
-
-    private static boolean call(java.util.function.BooleanSupplier callback, RuntimeException[] failure) {
-        try {
-            return callback.getAsBoolean();
-        } catch (RuntimeException e) {
-            failure[0] = e;
-            return false;
-        }
     }
 }

@@ -13,28 +13,32 @@ public interface TrainingListener {
      * @param batch the batch within the epoch, from 0
      * @param batchesPerEpoch batches in an epoch
      * @param loss the batch's training loss
-     * @param acc1 the batch's top-1 accuracy, in percent
-     * @param averageLoss the epoch's mean loss so far
-     * @param averageAcc1 the epoch's mean top-1 accuracy so far, in percent
+     * @param learningRate the learning rate of the step's update
+     * @param imagesPerSecond this process's images of the step per second of its wall time
      */
-    record StepMetrics(int epoch, int batch, int batchesPerEpoch, double loss, double acc1, double averageLoss,
-                       double averageAcc1) {
+    record StepMetrics(int epoch, int batch, int batchesPerEpoch, double loss, double learningRate,
+                       double imagesPerSecond) {
     }
 
     /**
      * An epoch's numbers, after its validation.
      *
      * @param epoch epochs done (1 after the first)
-     * @param trainLoss the epoch's mean training loss ({@code NaN} when the run writes no train.log)
-     * @param trainAcc1 the epoch's mean training top-1 accuracy, in percent ({@code NaN} likewise)
+     * @param trainLoss the epoch's mean training loss
+     * @param trainAcc1 the epoch's mean training top-1 accuracy, in percent
+     * @param valLoss the validation loss
      * @param valAcc1 validation top-1 accuracy, in percent
      * @param valAcc5 validation top-5 accuracy, in percent
+     * @param bestAcc1 the best validation top-1 accuracy so far, this epoch's included
+     * @param best whether this epoch is a new best (its checkpoint becomes model_best.pth.tar)
+     * @param seconds the epoch's wall time, training and validation
      */
-    record EpochMetrics(int epoch, double trainLoss, double trainAcc1, double valAcc1, double valAcc5) {
+    record EpochMetrics(int epoch, double trainLoss, double trainAcc1, double valLoss, double valAcc1, double valAcc5,
+                        double bestAcc1, boolean best, double seconds) {
     }
 
     /**
-     * Called after training steps; see {@link Training} for how often.
+     * Called after every training step.
      *
      * @param metrics the step's numbers
      * @return {@code true} to go on, {@code false} to stop the run

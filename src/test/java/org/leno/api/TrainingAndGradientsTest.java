@@ -45,13 +45,13 @@ class TrainingAndGradientsTest {
         assertThat(outcome.stopped()).isFalse();
         assertThat(outcome.resultFolder()).isEqualTo(results);
         assertThat(steps).extracting(s -> s.epoch() + "/" + s.batch() + "/" + s.batchesPerEpoch()).containsExactly("0/0/2", "0/1/2");
-        assertThat(steps.get(0).loss()).isEqualTo(steps.get(0).averageLoss());
+        assertThat(steps).allSatisfy(s -> assertThat(s.learningRate()).isPositive());
         String[] train = Files.readAllLines(results.resolve("train.log")).get(1).split("\t");
         String[] val = Files.readAllLines(results.resolve("val.log")).get(1).split("\t");
         assertThat(epochs).singleElement().satisfies(e -> {
             assertThat(e.epoch()).isEqualTo(1);
-            assertThat(e.trainLoss()).isEqualTo(Double.parseDouble(train[1]));
-            assertThat(e.trainAcc1()).isEqualTo(Double.parseDouble(train[2]));
+            assertThat(e.trainLoss()).isCloseTo(Double.parseDouble(train[1]), within(5e-5));
+            assertThat(e.trainAcc1()).isCloseTo(Double.parseDouble(train[2]), within(0.006));
             assertThat(e.valAcc1()).isCloseTo(Double.parseDouble(val[2]), within(0.006));
         });
         try (Classifier c = Classifier.load(results)) {
