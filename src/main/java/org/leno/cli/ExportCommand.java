@@ -14,6 +14,8 @@ import org.leno.interop.onnx.OnnxExport;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ModelWeights;
+import org.leno.predict.InferenceSetup;
+import org.leno.predict.ModelFile;
 import org.leno.model.ResidualNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +32,9 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--weights", required = true,
-            description = "State dict or checkpoint: torch.save file (ours or PyTorch's) or .safetensors.")
+            description = "A leno train results folder (its model_best.pth.tar, else checkpoint.pth.tar), a checkpoint, "
+                    + "a state dict (torch.save, ours or PyTorch's) or .safetensors. Our checkpoints' model card gives the "
+                    + "model, class names and transform; flags given win over it.")
     Path weights;
 
     @Option(names = "--ema", description = "Export the checkpoint's weight average (model_ema, from train --model-ema).")
@@ -46,19 +50,19 @@ final class ExportCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = {"--class-names", "--class_names"},
-            description = "Text file with one class name per line, in class-index order.")
+            description = "Text file with one class name per line, in class-index order (default: the model card's).")
     Path classNames;
 
-    @Option(names = {"--val_resize", "--val-resize"}, defaultValue = "256",
-            description = "Validation transform, for the metadata: shorter side resized to this (default: ${DEFAULT-VALUE}).")
-    int valResize;
+    @Option(names = {"--val_resize", "--val-resize"},
+            description = "Validation transform, for the metadata: shorter side resized to this (default: the model card's, else 256).")
+    Integer valResize;
 
-    @Option(names = {"--val_crop_size", "--val-crop-size"}, defaultValue = "224",
-            description = "Validation transform: centre crop, and the ONNX input's height and width (default: ${DEFAULT-VALUE}).")
-    int valCrop;
+    @Option(names = {"--val_crop_size", "--val-crop-size"},
+            description = "Validation transform: centre crop, and the ONNX input's height and width (default: the card's, else 224).")
+    Integer valCrop;
 
-    @Option(names = "--interpolation", defaultValue = "bilinear",
-            description = "Validation transform's resize filter: bilinear, bicubic or nearest (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--interpolation",
+            description = "Validation transform's resize filter: bilinear, bicubic or nearest (default: the card's, else bilinear).")
     Interpolation interpolation;
 
     @Option(names = "--dynamic-size", description = "ONNX: accept inputs of any height and width, not only the crop size.")
@@ -70,16 +74,18 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelConfig config = ModelOptions.config(spec);
         AtomicFiles.checkTarget(out, force, "--out");
-        List<String> names = classNames == null ? List.of() : PredictCommand.readClassNames(classNames);
-        ValTransform transform = ValTransform.of(valResize, valCrop); // checks the sizes
-        Map<String, String> metadata = metadata(config, names, transform);
+        ModelFile file = ModelFile.read(weights, ema);
+        InferenceSetup setup = InferenceSetup.of(file, PredictCommand.overrides(spec, classNames, valResize, valCrop));
+        ModelConfig config = setup.model();
+        ValTransform transform = setup.transform();
+        Interpolation filter = interpolation != null ? interpolation : transform.interpolation();
+        Map<String, String> metadata = metadata(config, setup.classNames(), transform, filter);
         try (ResidualNetwork net = ModelRegistry.create(config)) {
-            ModelWeights.load(net, weights, ema);
+            ModelWeights.load(net, file.loaded());
             net.eval();
             if (format == Format.ONNX) {
-                OnnxExport.write(net, metadata, new OnnxExport.Options(foldBatchNorm, dynamicSize ? 0 : valCrop), out);
+                OnnxExport.write(net, metadata, new OnnxExport.Options(foldBatchNorm, dynamicSize ? 0 : transform.crop()), out);
             } else {
                 ModelWeights.saveSafetensors(net, out, metadata);
             }
@@ -90,7 +96,8 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /** What a server needs besides the weights: the model, its classes and the validation transform. */
-    private Map<String, String> metadata(ModelConfig config, List<String> names, ValTransform transform)
+    private Map<String, String> metadata(ModelConfig config, List<String> names, ValTransform transform,
+                                         Interpolation filter)
             throws JsonProcessingException {
         ObjectMapper json = new ObjectMapper();
         Map<String, String> m = new LinkedHashMap<>();
@@ -104,7 +111,7 @@ final class ExportCommand implements Callable<Integer> {
         m.put("input", "float32 NCHW RGB, (pixel / 255 - mean) / std");
         m.put("val_resize", Integer.toString(transform.resize()));
         m.put("val_crop_size", Integer.toString(transform.crop()));
-        m.put("interpolation", interpolation.toString());
+        m.put("interpolation", filter.toString());
         m.put("mean", json.writeValueAsString(ValTransform.MEAN));
         m.put("std", json.writeValueAsString(ValTransform.STD));
         m.put("grey_to_rgb", "true");

@@ -95,7 +95,7 @@ final class PredictCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (ImageClassifier classifier = ImageClassifier.open(file, overrides(), imageLimit.maxImagePixels())) {
+        try (ImageClassifier classifier = ImageClassifier.open(file, overrides(spec, classNames, valResize, valCrop), imageLimit.maxImagePixels())) {
             int done = 0;
             List<RuntimeException> skipped = new ArrayList<>();
             for (int from = 0; from < files.size(); from += batchSize) {
@@ -183,7 +183,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** The model flags given on the command line (not their defaults), the transform flags and --class-names. */
-    private Overrides overrides() throws IOException {
+    static Overrides overrides(CommandSpec spec, Path classNames, Integer valResize, Integer valCrop) throws IOException {
         ParseResult given = spec.commandLine().getParseResult();
         ModelConfig flags = ModelOptions.config(spec);
         Optional<Arch> arch = given.hasMatchedOption("--arch") ? Optional.of(flags.arch()) : Optional.empty();

@@ -61,6 +61,10 @@ public record InferenceSetup(ModelConfig model, ValTransform transform, List<Str
     private static ModelConfig checkpointModel(ModelFile f, Overrides o) {
         Map<?, ?> c = f.loaded().checkpoint().orElseThrow();
         Map<?, ?> leno = c.get("leno") instanceof Map<?, ?> m ? m : Map.of();
+        f.loaded().arch().filter(a -> Arch.byId(a).isEmpty()).ifPresent(a -> {
+            throw new InterchangeException(f.file() + " is a checkpoint of architecture '" + a.replaceAll("\\p{Cntrl}", "?")
+                    + "', which leno does not know (it knows " + String.join(", ", Arch.ids()) + ")");
+        });
         List<String> missing = new ArrayList<>();
         Arch arch = o.arch().orElseGet(() -> f.loaded().arch().flatMap(Arch::byId).orElse(null));
         OptionalInt depth = o.depth().isPresent() ? o.depth() : whole(leno.get("depth"));

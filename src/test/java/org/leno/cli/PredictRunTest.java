@@ -2,6 +2,8 @@ package org.leno.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
@@ -156,5 +158,23 @@ class PredictRunTest {
         Cli.Result empty = Cli.run("predict", "--weights", dir.toString(), image.toString());
         assertThat(empty.err().strip()).isEqualTo("leno predict: error: " + dir + ": a folder without model_best.pth.tar or "
                 + "checkpoint.pth.tar (not a leno train results folder)");
+    }
+
+    @Test
+    void aRunFolderExportsWithItsCardsModelNamesAndTransform() throws Exception {
+        Path onnx = dir.resolve("run.onnx");
+        Cli.Result r = Cli.run("export", "--weights", run.toString(), "--out", onnx.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        ModelCard card = ModelFile.read(run, false).card().orElseThrow();
+        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx.toString())) {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            assertThat(new ObjectMapper().readValue(meta.get("class_names"), String[].class))
+                    .containsExactlyElementsOf(card.classNames()).contains("Ankle boot");
+            assertThat(meta).containsEntry("arch", card.model().arch().id())
+                    .containsEntry("depth", Integer.toString(card.model().depth()))
+                    .containsEntry("n_classes", Integer.toString(card.model().nClasses()))
+                    .containsEntry("val_resize", Integer.toString(card.preprocessing().resize()))
+                    .containsEntry("val_crop_size", Integer.toString(card.preprocessing().crop()));
+        }
     }
 }
