@@ -166,7 +166,7 @@ class ComparisonTest {
     @Test
     void anUnreadableOrMissingLogMakesTheRunIncompleteAndSaysWhichFile(@TempDir Path tmp) throws IOException {
         Path run = tmp.resolve("seed0");
-        ReportTest.copy(root.resolve("resnet50/seed0"), run);
+        Fixtures.copyTree(root.resolve("resnet50/seed0"), run);
         Files.delete(run.resolve("train.log"));
         Files.createDirectory(run.resolve("train.log"));
         SeedRun r = SeedRun.read("resnet", 50, 0, run, 3);

@@ -140,7 +140,7 @@ class ReportTest {
             assertThat(html).contains("id=\"chart-" + id + "\"").contains("data-csv=\"" + id + "\"");
         }
         Path faster = tmp.resolve("faster");
-        copy(dirs.get(2), faster);
+        Fixtures.copyTree(dirs.get(2), faster);
         Path args = faster.resolve("args.json");
         Files.writeString(args, Files.readString(args).replace("\"lr\":0.01,", "\"lr\":0.02,"));
         Files.writeString(faster.resolve("resume_args.json"), "{\"epochs\":6}\n");
@@ -161,7 +161,7 @@ class ReportTest {
     @Test
     void aRunWithoutTimingShowsNotAvailableAndOneWithoutLogsIsAOneLineError(@TempDir Path tmp) throws IOException {
         Path run = tmp.resolve("lenoresnet50");
-        copy(dirs.get(2), run);
+        Fixtures.copyTree(dirs.get(2), run);
         Files.delete(run.resolve("timing.tsv"));
         JsonNode d = inlinedData(new Report().html(List.of(run)));
         assertThat(d.get("runs").get(0).get("summary").get("wall_seconds").isNull()).isTrue();
@@ -189,7 +189,7 @@ class ReportTest {
     @Test
     void aPartlyWrittenLastLineAndARepeatedEpochAreHandled(@TempDir Path tmp) throws IOException {
         Path run = tmp.resolve("run");
-        copy(dirs.get(0), run);
+        Fixtures.copyTree(dirs.get(0), run);
         List<String> val = Files.readAllLines(run.resolve("val.log"));
         String repeated = val.get(1).replaceFirst("\t[0-9.]+\t", "\t9.9999\t");
         Files.writeString(run.resolve("val.log"), String.join("\n", val) + "\n" + repeated + "\n3\t0.5", StandardCharsets.UTF_8);
@@ -212,18 +212,5 @@ class ReportTest {
         assertThat(r.get("checkpoints")).isEmpty();
         assertThat(r.get("gradnorm").isNull()).isTrue();
         assertThat(r.get("model").get("transitions").toString()).isEqualTo("[1,4,8,14]");
-    }
-
-    static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }
