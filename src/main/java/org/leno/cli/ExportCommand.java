@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import org.leno.data.decode.Interpolation;
 import org.leno.data.augment.ValTransform;
 import org.leno.interop.AtomicFiles;
-import org.leno.interop.onnx.OnnxExport;
+import org.leno.export.OnnxExport;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ModelWeights;

@@ -1,4 +1,4 @@
-package org.leno.interop.onnx;
+package org.leno.export;
 
 import org.leno.model.Arch;
 

@@ -1,4 +1,4 @@
-package org.leno.interop.onnx;
+package org.leno.export;
 
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
@@ -7,16 +7,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.leno.interop.onnx.proto.OnnxProto.AttributeProto;
-import org.leno.interop.onnx.proto.OnnxProto.GraphProto;
-import org.leno.interop.onnx.proto.OnnxProto.ModelProto;
-import org.leno.interop.onnx.proto.OnnxProto.NodeProto;
-import org.leno.interop.onnx.proto.OnnxProto.OperatorSetIdProto;
-import org.leno.interop.onnx.proto.OnnxProto.StringStringEntryProto;
-import org.leno.interop.onnx.proto.OnnxProto.TensorProto;
-import org.leno.interop.onnx.proto.OnnxProto.TensorShapeProto;
-import org.leno.interop.onnx.proto.OnnxProto.TypeProto;
-import org.leno.interop.onnx.proto.OnnxProto.ValueInfoProto;
+import org.leno.export.proto.OnnxProto.AttributeProto;
+import org.leno.export.proto.OnnxProto.GraphProto;
+import org.leno.export.proto.OnnxProto.ModelProto;
+import org.leno.export.proto.OnnxProto.NodeProto;
+import org.leno.export.proto.OnnxProto.OperatorSetIdProto;
+import org.leno.export.proto.OnnxProto.StringStringEntryProto;
+import org.leno.export.proto.OnnxProto.TensorProto;
+import org.leno.export.proto.OnnxProto.TensorShapeProto;
+import org.leno.export.proto.OnnxProto.TypeProto;
+import org.leno.export.proto.OnnxProto.ValueInfoProto;
 
 /**
  * Builds one ONNX graph of float32 tensors: initializers, nodes of the default operator set, one

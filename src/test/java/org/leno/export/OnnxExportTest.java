@@ -1,4 +1,4 @@
-package org.leno.interop.onnx;
+package org.leno.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.leno.interop.onnx.proto.OnnxProto.ModelProto;
+import org.leno.export.proto.OnnxProto.ModelProto;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;

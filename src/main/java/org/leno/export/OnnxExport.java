@@ -1,10 +1,10 @@
-package org.leno.interop.onnx;
+package org.leno.export;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.leno.interop.AtomicFiles;
-import org.leno.interop.onnx.proto.OnnxProto.ModelProto;
+import org.leno.export.proto.OnnxProto.ModelProto;
 import org.leno.model.ModelConfig;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.StateDict;

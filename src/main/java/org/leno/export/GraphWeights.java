@@ -1,4 +1,4 @@
-package org.leno.interop.onnx;
+package org.leno.export;
 
 import java.util.ArrayList;
 import java.util.HashSet;
