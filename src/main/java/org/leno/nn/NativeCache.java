@@ -19,12 +19,17 @@ public final class NativeCache {
     private NativeCache() {
     }
 
-    /** Unpacks {@code /org/bytedeco/<preset>/<platform>/} of the jar that holds {@code presetClass}. */
+    /**
+     * Unpacks {@code /org/bytedeco/<preset>/<platform>/} of the jar that holds {@code presetClass}, and
+     * {@code <platform>-gpu/} of the GPU build's natives where they are on the class path instead.
+     */
     public static void unpack(Class<?> presetClass, String preset) {
-        String folder = "/org/bytedeco/" + preset + "/" + Loader.getPlatform() + "/";
         try {
-            if (presetClass.getResource(folder) != null) {
-                Loader.cacheResource(presetClass, folder);
+            for (String extension : new String[] {"", "-gpu"}) {
+                String folder = "/org/bytedeco/" + preset + "/" + Loader.getPlatform() + extension + "/";
+                if (presetClass.getResource(folder) != null) {
+                    Loader.cacheResource(presetClass, folder);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack the native libraries of " + preset + " into "

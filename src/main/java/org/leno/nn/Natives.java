@@ -25,8 +25,18 @@ public final class Natives {
      * would load libtorch by JavaCPP's own order (see {@link NativeCache}).
      */
     public static void unpack() {
-        NativeCache.unpack(openblas_nolapack.class, "openblas");
-        NativeCache.unpack(torch.class, "pytorch");
+        Unpacked.done();
+    }
+
+    /** Unpacked once per process, by the JVM, on first use (later calls only check that it happened). */
+    private static final class Unpacked {
+        static {
+            NativeCache.unpack(openblas_nolapack.class, "openblas");
+            NativeCache.unpack(torch.class, "pytorch");
+        }
+
+        static void done() {
+        }
     }
 
     /** Initialised once per process, by the JVM, on first use. */
