@@ -12,6 +12,7 @@ import org.leno.interop.SafeTensors;
 import org.leno.model.ModelCard;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
+import org.leno.predict.FoldedForward;
 import org.leno.predict.ImageClassifier;
 import org.leno.predict.InferenceSetup;
 import org.leno.predict.ModelFile;
@@ -62,9 +63,24 @@ public final class Classifier implements AutoCloseable {
      * @throws LenoException if the file is missing, unreadable, not a model of ours, or its weights do not fit
      */
     public static Classifier load(Path path) {
+        return load(path, false);
+    }
+
+    /**
+     * As {@link #load(Path)}, computing in bfloat16 when {@code bfloat16}: about twice as fast on a
+     * CPU with bfloat16 instructions (avx512_bf16 or AMX), slower on one without; probabilities
+     * differ from float32's by about a percent, and the top class rarely.
+     *
+     * @param path     a run folder, a checkpoint or a safetensors file
+     * @param bfloat16 weights and activations in bfloat16 rather than float32
+     * @return an open classifier; close it to release its native memory
+     * @throws LenoException if the file is missing, unreadable, not a model of ours, or its weights do not fit
+     */
+    public static Classifier load(Path path, boolean bfloat16) {
         return Errors.guard(() -> {
             ModelFile file = ModelFile.read(path, false);
-            return new Classifier(ImageClassifier.open(file, Overrides.none(), DEFAULT_MAX_PIXELS));
+            FoldedForward.Precision precision = bfloat16 ? FoldedForward.Precision.BF16 : FoldedForward.Precision.FP32;
+            return new Classifier(ImageClassifier.open(file, Overrides.none(), DEFAULT_MAX_PIXELS, precision));
         });
     }
 

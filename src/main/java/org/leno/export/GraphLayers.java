@@ -1,6 +1,7 @@
 package org.leno.export;
 
 import java.util.List;
+import org.leno.model.EvalOps;
 
 /**
  * The inference-mode layers of the residual networks as ONNX nodes, their weights taken by
@@ -8,10 +9,7 @@ import java.util.List;
  * BatchNorm, ReLU, addition, max-pooling and the pooled linear head. Values are named after the
  * module that computes them, so the graph reads like the state dict.
  */
-final class GraphLayers {
-    /** libtorch's BatchNorm2d default, which every BatchNorm of nn.Layers keeps. */
-    static final double BN_EPS = 1e-5;
-
+final class GraphLayers implements EvalOps<String> {
     private final OnnxGraph graph;
     private final GraphWeights weights;
     private final boolean foldBatchNorm;
@@ -22,12 +20,14 @@ final class GraphLayers {
         this.foldBatchNorm = foldBatchNorm;
     }
 
-    boolean has(String key) {
+    @Override
+    public boolean has(String key) {
         return weights.has(key);
     }
 
     /** Conv2d {@code conv} (square kernel, bias if the state dict has one), then BatchNorm {@code bn} unless null. */
-    String conv(String x, String conv, String bn, long stride, long pad) {
+    @Override
+    public String conv(String x, String conv, String bn, long stride, long pad) {
         long[] shape = weights.shape(conv + ".weight");
         if (bn != null && foldBatchNorm) {
             String name = conv + "+" + bn.substring(bn.lastIndexOf('.') + 1);
@@ -77,7 +77,8 @@ final class GraphLayers {
     }
 
     /** Eval-mode BatchNorm2d: a BatchNormalization node with the running statistics. */
-    String batchNorm(String x, String bn) {
+    @Override
+    public String batchNorm(String x, String bn) {
         long[] c = weights.shape(bn + ".weight");
         List<String> inputs = List.of(x,
                 graph.initializer(bn + ".weight", c, weights.floats(bn + ".weight")),
@@ -88,22 +89,26 @@ final class GraphLayers {
         return graph.node("BatchNormalization", bn, inputs, OnnxGraph.real("epsilon", (float) BN_EPS));
     }
 
-    String relu(String x, String name) {
+    @Override
+    public String relu(String x, String name) {
         return graph.node("Relu", name, List.of(x));
     }
 
-    String add(String a, String b, String name) {
+    @Override
+    public String add(String a, String b, String name) {
         return graph.node("Add", name, List.of(a, b));
     }
 
     /** 3x3, stride 2, padding 1 (padding never wins: ONNX, like PyTorch, pads max-pooling with -inf). */
-    String maxPool3x3s2(String x, String name) {
+    @Override
+    public String maxPool3x3s2(String x, String name) {
         return graph.node("MaxPool", name, List.of(x), OnnxGraph.ints("kernel_shape", 3, 3),
                 OnnxGraph.ints("strides", 2, 2), OnnxGraph.ints("pads", 1, 1, 1, 1), OnnxGraph.integer("ceil_mode", 0));
     }
 
     /** Global average pooling, flatten, and the linear classifier {@code fc} (dropout is the identity in eval). */
-    String head(String x, String output) {
+    @Override
+    public String head(String x, String output) {
         String pooled = graph.node("GlobalAveragePool", "avgpool", List.of(x));
         String flat = graph.node("Flatten", "flatten", List.of(pooled), OnnxGraph.integer("axis", 1));
         long[] shape = weights.shape("fc.weight");

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.leno.interop.AtomicFiles;
 import org.leno.export.proto.OnnxProto.ModelProto;
+import org.leno.model.EvalGraph;
 import org.leno.model.ModelConfig;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.StateDict;
@@ -43,7 +44,7 @@ public final class OnnxExport {
         long size = options.inputSize();
         graph.input(INPUT, "batch", 3L, size == 0 ? "height" : size, size == 0 ? "width" : size);
         GraphLayers layers = new GraphLayers(graph, weights, options.foldBatchNorm());
-        new ResidualGraph(layers, config.arch(), net.blocksPerStage()).forward(INPUT, OUTPUT);
+        new EvalGraph<>(layers, config.arch(), net.blocksPerStage()).forward(INPUT, OUTPUT);
         graph.output(OUTPUT, "batch", (long) config.nClasses());
         List<String> unused = weights.unused();
         if (!unused.isEmpty()) {

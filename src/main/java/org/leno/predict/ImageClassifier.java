@@ -1,6 +1,7 @@
 package org.leno.predict;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -17,7 +18,9 @@ import org.leno.nn.Tensors;
 
 /**
  * A model in eval mode with its validation transform and class names: the part of `leno predict`
- * and of the Java API that turns images into class probabilities. Preparing inputs is safe from
+ * and of the Java API that turns images into class probabilities. The forward is
+ * {@link FoldedForward}'s (BatchNorm folded, channels-last, float32 or bfloat16); the network's own
+ * modules keep the weights as loaded, for writing them out. Preparing inputs is safe from
  * any number of threads; forward passes are serialised on this object, and a closed classifier
  * refuses them.
  */
@@ -26,30 +29,37 @@ public final class ImageClassifier implements AutoCloseable {
     public record Scored(int index, double probability) {}
 
     private final ResidualNetwork net;
+    private final FoldedForward forward;
     private final InferenceSetup setup;
     private final ImageDecoder decoder;
     private boolean closed;
 
-    private ImageClassifier(ResidualNetwork net, InferenceSetup setup, ImageDecoder decoder) {
+    private ImageClassifier(ResidualNetwork net, FoldedForward forward, InferenceSetup setup, ImageDecoder decoder) {
         this.net = net;
+        this.forward = forward;
         this.setup = setup;
         this.decoder = decoder;
     }
 
-    /** The model of {@code file} as {@code overrides} amend its card; images over {@code maxPixels} are refused. */
-    public static ImageClassifier open(ModelFile file, Overrides overrides, long maxPixels) {
+    /**
+     * The model of {@code file} as {@code overrides} amend its card, computing in {@code precision};
+     * images over {@code maxPixels} are refused.
+     */
+    public static ImageClassifier open(ModelFile file, Overrides overrides, long maxPixels, FoldedForward.Precision precision) {
         InferenceSetup setup = InferenceSetup.of(file, overrides);
         ImageDecoder decoder = new ImageDecoder(maxPixels);
         ResidualNetwork net = ModelRegistry.create(setup.model());
         try {
             ModelWeights.load(net, file.loaded());
             net.eval();
+            return new ImageClassifier(net, FoldedForward.of(net, precision), setup, decoder);
         } catch (RuntimeException e) {
             net.close();
             throw e;
         }
-        return new ImageClassifier(net, setup, decoder);
     }
+
+    public FoldedForward.Precision precision() { return forward.precision(); }
 
     public InferenceSetup setup() { return setup; }
 
@@ -98,12 +108,12 @@ public final class ImageClassifier implements AutoCloseable {
         float[] all;
         try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             Tensor x = Tensors.fromFloats(flat, n, 3, crop, crop);
-            all = Tensors.floats(net.forward(x));
+            all = Tensors.floats(forward.forward(x));
         }
         int classes = all.length / n;
         float[][] out = new float[n][];
         for (int i = 0; i < n; i++) {
-            out[i] = java.util.Arrays.copyOfRange(all, i * classes, (i + 1) * classes);
+            out[i] = Arrays.copyOfRange(all, i * classes, (i + 1) * classes);
         }
         return out;
     }
@@ -138,6 +148,7 @@ public final class ImageClassifier implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            forward.close();
             net.close();
         }
     }

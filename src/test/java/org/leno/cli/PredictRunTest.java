@@ -95,6 +95,24 @@ class PredictRunTest {
     }
 
     @Test
+    void bfloat16LogitsAreCloseToFloat32sAndAnUnknownAmpIsOneLine() throws IOException {
+        JsonNode fp32 = JSON.readTree(Cli.run("predict", "--weights", run.toString(), "--json", image.toString()).out()).get("logits");
+        Cli.Result bf16 = Cli.run("predict", "--weights", run.toString(), "--json", "--amp", "bf16", image.toString());
+        assertThat(bf16.exitCode()).as(bf16.err()).isZero();
+        JsonNode low = JSON.readTree(bf16.out()).get("logits");
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < fp32.size(); i++) {
+            scale = Math.max(scale, Math.abs(fp32.get(i).asDouble()));
+            diff = Math.max(diff, Math.abs(fp32.get(i).asDouble() - low.get(i).asDouble()));
+        }
+        assertThat(diff).as("bfloat16 really ran, and stayed close").isGreaterThan(0).isLessThan(0.05 * scale);
+        Cli.Result half = Cli.run("predict", "--weights", run.toString(), "--amp", "fp16", image.toString());
+        assertThat(half.exitCode()).isNotZero();
+        assertThat(half.err().strip()).doesNotContain("\n").contains("--amp fp16").contains("none or bf16");
+    }
+
+    @Test
     void aFolderIsClassifiedInPathOrderPastAnUndecodableImage() throws IOException {
         Path folder = Files.createDirectories(dir.resolve("images/sub"));
         ImageIO.write(grey(28, 28), "png", dir.resolve("images/a.png").toFile());
