@@ -106,9 +106,12 @@ final class PredictCommand implements Callable<Integer> {
                 imageLimit.maxImagePixels(), precision)) {
             int done = 0;
             List<RuntimeException> skipped = new ArrayList<>();
+            PreparedInputs.Pending next = PreparedInputs.submit(tasks(classifier, chunk(files, 0)), pool);
             for (int from = 0; from < files.size(); from += batchSize) {
-                done += classify(classifier, files.subList(from, Math.min(files.size(), from + batchSize)), pool,
-                        files.size() > 1, skipped);
+                PreparedInputs.Pending current = next;
+                int following = from + batchSize;
+                next = following < files.size() ? PreparedInputs.submit(tasks(classifier, chunk(files, following)), pool) : null;
+                done += classify(classifier, chunk(files, from), current.get(), files.size() > 1, skipped);
             }
             if (done == 0) {
                 throw new IllegalArgumentException("none of the " + files.size() + " images could be read (first: "
@@ -126,9 +129,8 @@ final class PredictCommand implements Callable<Integer> {
      * Classifies one batch and prints its results in order; an image that cannot be read is reported
      * on stderr and skipped when there are several ({@code many}), else its error ends the command.
      */
-    private int classify(ImageClassifier classifier, List<Path> chunk, ExecutorService pool, boolean many,
+    private int classify(ImageClassifier classifier, List<Path> chunk, List<PreparedInputs.Prepared> prepared, boolean many,
                          List<RuntimeException> skipped) throws IOException {
-        List<PreparedInputs.Prepared> prepared = PreparedInputs.prepare(tasks(classifier, chunk), pool);
         List<float[]> inputs = new ArrayList<>();
         for (PreparedInputs.Prepared p : prepared) {
             if (p.ok()) {
@@ -148,6 +150,11 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return k;
+    }
+
+    /** The batch of {@code files} that starts at {@code from}. */
+    private List<Path> chunk(List<Path> files, int from) {
+        return files.subList(from, Math.min(files.size(), from + batchSize));
     }
 
     private static List<Callable<float[]>> tasks(ImageClassifier classifier, List<Path> chunk) {

@@ -3,6 +3,7 @@ package org.leno.predict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -19,29 +20,45 @@ public final class PreparedInputs {
 
     /** Runs {@code tasks} on {@code pool} (in this thread when null); results in the tasks' order. */
     public static List<Prepared> prepare(List<Callable<float[]>> tasks, ExecutorService pool) {
-        List<Prepared> out = new ArrayList<>();
-        if (pool == null) {
-            for (Callable<float[]> t : tasks) {
-                out.add(run(t));
+        return submit(tasks, pool).get();
+    }
+
+    /**
+     * Starts {@code tasks} on {@code pool} and returns at once (without a pool they run here, now),
+     * so that the next batch decodes while the model computes this one.
+     */
+    public static Pending submit(List<Callable<float[]>> tasks, ExecutorService pool) {
+        List<Future<Prepared>> futures = new ArrayList<>();
+        for (Callable<float[]> t : tasks) {
+            futures.add(pool == null ? CompletableFuture.completedFuture(run(t)) : pool.submit(() -> run(t)));
+        }
+        return new Pending(futures);
+    }
+
+    /** A batch being prepared. */
+    public static final class Pending {
+        private final List<Future<Prepared>> futures;
+
+        private Pending(List<Future<Prepared>> futures) {
+            this.futures = futures;
+        }
+
+        /** Waits for every image of the batch; results in the tasks' order. */
+        public List<Prepared> get() {
+            List<Prepared> out = new ArrayList<>();
+            try {
+                for (Future<Prepared> f : futures) {
+                    out.add(f.get());
+                }
+            } catch (InterruptedException e) {
+                futures.forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while preparing images", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
             }
             return out;
         }
-        List<Future<Prepared>> futures = new ArrayList<>();
-        for (Callable<float[]> t : tasks) {
-            futures.add(pool.submit(() -> run(t)));
-        }
-        try {
-            for (Future<Prepared> f : futures) {
-                out.add(f.get());
-            }
-        } catch (InterruptedException e) {
-            futures.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while preparing images", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-        return out;
     }
 
     private static Prepared run(Callable<float[]> task) {
