@@ -7,6 +7,8 @@ run in alternation (round after round of every column) with medians over the rou
   leno before             the same with an older build (--before DIR: a checkout whose ./leno works)
   torch                   scripts/bench_torch_predict.py: torchvision transforms, DataLoader with 2
                           workers, batch 64, eval, no_grad (Debian's python3-torch 1.13)
+  leno alone fp32 / bf16  leno predict's forward alone, timed as ort times its model (random input,
+                          batch 32, 2 intra-op threads; org.leno.predict.ForwardRate, test scope)
   ort torch.onnx / ort leno.onnx
                           ONNX Runtime for Java, model alone (random input, batch 32, 2 intra-op
                           threads, all graph optimisations) on PyTorch's export and on `leno export`'s
@@ -76,6 +78,11 @@ def model_alone(cp, onnx):
     return {"images_per_s": json.loads(out.strip().splitlines()[-1])["images_per_s"]}
 
 
+def forward_alone(cp, weights, precision):
+    out = run(["java", "-cp", cp, "org.leno.predict.ForwardRate", weights, "resnet", "50", precision, "32", "5", "2"])
+    return {"images_per_s": json.loads(out.strip().splitlines()[-1])["images_per_s"]}
+
+
 def cpu():
     model = flags = ""
     with open("/proc/cpuinfo") as f:
@@ -93,6 +100,8 @@ def main():
     p.add_argument("--work", default="/tmp/leno-inference")
     p.add_argument("--pairs", type=int, default=3)
     p.add_argument("--before", help="a checkout of an older leno to time as 'leno before'")
+    p.add_argument("--columns", help="comma-separated column names to run (default: all); torch and "
+                   "'ort torch.onnx' always run, as the ratios' denominators")
     a = p.parse_args()
     images_dir, weights, torch_onnx, leno_onnx, cp = prepare(a.work)
     if a.pairs < 1:
@@ -104,11 +113,16 @@ def main():
         "leno fp32": lambda: timed(["./leno"] + predict, ROOT, n),
         "leno bf16": lambda: timed(["./leno"] + predict + ["--amp", "bf16"], ROOT, n),
         "torch": lambda: timed([PY, os.path.join(HERE, "bench_torch_predict.py"), images_dir, weights], ROOT, n),
+        "leno alone fp32": lambda: forward_alone(cp, weights, "fp32"),
+        "leno alone bf16": lambda: forward_alone(cp, weights, "bf16"),
         "ort torch.onnx": lambda: model_alone(cp, torch_onnx),
         "ort leno.onnx": lambda: model_alone(cp, leno_onnx),
     }
     if a.before:
         columns["leno before"] = lambda: timed(["./leno"] + predict, a.before, n)
+    if a.columns:
+        keep = set(a.columns.split(",")) | {"torch", "ort torch.onnx"}
+        columns = {k: v for k, v in columns.items() if k in keep}
     rates = {k: [] for k in columns}
     for r in range(a.pairs):
         for name, measure in columns.items():
