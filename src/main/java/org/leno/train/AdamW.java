@@ -1,22 +1,28 @@
 package org.leno.train;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.interop.PyTuple;
+import org.leno.nn.OptimizerKernels;
 
 /**
- * PyTorch's AdamW (torch.optim.AdamW, amsgrad off, foreach off): decoupled weight decay per group,
- * bias-corrected first and second moments; state as PyTorch saves it (step, exp_avg, exp_avg_sq).
+ * PyTorch's AdamW (amsgrad off): decoupled weight decay per group, bias-corrected first and second
+ * moments; state as PyTorch saves it (step, exp_avg, exp_avg_sq). Each group is updated by
+ * libtorch's fused kernel (torch.optim.AdamW(fused=True)) when it has one, else parameter by
+ * parameter as torch.optim.AdamW with foreach off.
  */
 public final class AdamW extends GroupedOptimizer {
     private final double beta1;
     private final double beta2;
     private final double eps;
+    private final Optional<OptimizerKernels> kernels = OptimizerKernels.find();
 
     public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
         super(groups, lr);
@@ -32,12 +38,43 @@ public final class AdamW extends GroupedOptimizer {
     }
 
     @Override
-    void update(Tensor p, Tensor grad, Map<String, Tensor> state, ParamGroup group, int index) {
+    boolean updateGroup(ParamGroup group, List<Integer> indices) {
+        if (kernels.isEmpty() || !laidOutAlike(indices, List.of("exp_avg", "exp_avg_sq"))) {
+            return false;
+        }
+        List<Tensor> params = new ArrayList<>();
+        List<Tensor> grads = new ArrayList<>();
+        List<Tensor> expAvgs = new ArrayList<>();
+        List<Tensor> expAvgSqs = new ArrayList<>();
+        List<Tensor> steps = new ArrayList<>();
+        for (int i : indices) {
+            Tensor p = params().get(i);
+            Map<String, Tensor> state = state(i);
+            initialise(p, state);
+            state.get("step").add_(new Scalar(1.0));
+            params.add(p);
+            grads.add(p.grad());
+            expAvgs.add(state.get("exp_avg"));
+            expAvgSqs.add(state.get("exp_avg_sq"));
+            steps.add(state.get("step"));
+        }
+        if (!params.isEmpty()) {
+            kernels.get().adamw(params, grads, expAvgs, expAvgSqs, steps, lr(), beta1, beta2, group.weightDecay(), eps);
+        }
+        return true;
+    }
+
+    private static void initialise(Tensor p, Map<String, Tensor> state) {
         if (state.isEmpty()) {
             state.put("step", keep(torch.zeros(new long[0], new TensorOptions(torch.ScalarType.Float))));
             state.put("exp_avg", keep(torch.zeros_like(p)));
             state.put("exp_avg_sq", keep(torch.zeros_like(p)));
         }
+    }
+
+    @Override
+    void update(Tensor p, Tensor grad, Map<String, Tensor> state, ParamGroup group, int index) {
+        initialise(p, state);
         Tensor stepT = state.get("step");
         stepT.add_(new Scalar(1.0));
         double step = stepT.item_double();

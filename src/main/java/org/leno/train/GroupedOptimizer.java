@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -12,6 +11,7 @@ import org.leno.interop.HostTensor;
 import org.leno.interop.InterchangeException;
 import org.leno.interop.TensorData;
 import org.leno.nn.NativeScope;
+import org.leno.nn.OptimizerKernels;
 import org.leno.nn.Tensors;
 
 /**
@@ -51,20 +51,61 @@ abstract class GroupedOptimizer implements Optimizer {
     /** The names of a parameter's state tensors, in PyTorch's order. */
     abstract List<String> stateKeys();
 
+    /**
+     * Updates the parameters at {@code indices} (of one group, each with a gradient) in one call, and
+     * says whether it did; without such a kernel each parameter goes through {@link #update}.
+     */
+    boolean updateGroup(ParamGroup group, List<Integer> indices) {
+        return false;
+    }
+
     @Override
     public void step() {
         try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-            for (int i = 0; i < params.size(); i++) {
-                // one scope per parameter: its temporaries are freed before the next parameter's, as in PyTorch
-                try (NativeScope perParameter = NativeScope.open()) {
-                    Tensor p = params.get(i);
-                    Tensor grad = p.grad();
-                    if (grad.defined()) {
-                        update(p, grad, state.get(i), groups.get(groupOf[i]), i);
+            int first = 0;
+            for (ParamGroup group : groups) {
+                List<Integer> withGrad = new ArrayList<>();
+                for (int i = first; i < first + group.params().size(); i++) {
+                    if (params.get(i).grad().defined()) {
+                        withGrad.add(i);
+                    }
+                }
+                first += group.params().size();
+                if (!updateGroup(group, withGrad)) {
+                    for (int i : withGrad) {
+                        // one scope per parameter: its temporaries are freed before the next parameter's, as in PyTorch
+                        try (NativeScope perParameter = NativeScope.open()) {
+                            update(params.get(i), params.get(i).grad(), state.get(i), group, i);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Whether each parameter at {@code indices} has its gradient and its state tensors named
+     * {@code keys} (those it has yet) laid out as itself, as the fused kernels need.
+     */
+    boolean laidOutAlike(List<Integer> indices, List<String> keys) {
+        for (int i : indices) {
+            Tensor p = params.get(i);
+            if (!OptimizerKernels.sameLayout(p, p.grad())) {
+                return false;
+            }
+            for (String key : keys) {
+                Tensor t = state.get(i).get(key);
+                if (t != null && !OptimizerKernels.sameLayout(p, t)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Parameter {@code i}'s state tensors (empty before its first step). */
+    Map<String, Tensor> state(int i) {
+        return state.get(i);
     }
 
     /** A tensor that outlives the step's scope, as optimizer state must. */
@@ -165,7 +206,8 @@ abstract class GroupedOptimizer implements Optimizer {
                     + TensorData.shapeText(want));
         }
         Tensor host = Tensors.fromHost(t);
-        return keep(key.equals("step") ? host.to(torch.ScalarType.Float)
-                : host.to(params.get(i), false, false, new MemoryFormatOptional()));
+        // laid out as the parameter (channels-last weights get channels-last state), as zeros_like
+        // makes it in a fresh run: the fused kernels walk parameter, gradient and state in step
+        return keep(key.equals("step") ? host.to(torch.ScalarType.Float) : torch.empty_like(params.get(i)).copy_(host));
     }
 }

@@ -1,18 +1,25 @@
 package org.leno.train;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.leno.nn.OptimizerKernels;
 
 /**
- * PyTorch's SGD (torch.optim.SGD, foreach off): per group weight decay, momentum with dampening 0,
- * optional Nesterov; momentum buffers saved as PyTorch saves them.
+ * PyTorch's SGD: per group weight decay, momentum with dampening 0, optional Nesterov; momentum
+ * buffers saved as PyTorch saves them. With momentum, each group is updated by libtorch's fused
+ * kernel (torch.optim.SGD(fused=True)) when it has one, else parameter by parameter as
+ * torch.optim.SGD with foreach off.
  */
 public final class Sgd extends GroupedOptimizer {
     private final double momentum;
     private final boolean nesterov;
+    private final Optional<OptimizerKernels> kernels;
 
     public Sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
         super(groups, lr);
@@ -21,6 +28,7 @@ public final class Sgd extends GroupedOptimizer {
         }
         this.momentum = momentum;
         this.nesterov = nesterov;
+        this.kernels = momentum != 0 ? OptimizerKernels.find() : Optional.empty();
     }
 
     /** One group of {@code params} with {@code weightDecay}. */
@@ -30,6 +38,36 @@ public final class Sgd extends GroupedOptimizer {
 
     static List<String> names(int n) {
         return java.util.stream.IntStream.range(0, n).mapToObj(String::valueOf).toList();
+    }
+
+    /** The group in at most two kernel calls: parameters that have a momentum buffer, and those on their first step. */
+    @Override
+    boolean updateGroup(ParamGroup group, List<Integer> indices) {
+        if (kernels.isEmpty() || !laidOutAlike(indices, List.of("momentum_buffer"))) {
+            return false;
+        }
+        for (boolean firstStep : new boolean[] {false, true}) {
+            List<Tensor> params = new ArrayList<>();
+            List<Tensor> grads = new ArrayList<>();
+            List<Tensor> buffers = new ArrayList<>();
+            for (int i : indices) {
+                Map<String, Tensor> state = state(i);
+                if (state.containsKey("momentum_buffer") == firstStep) {
+                    continue;
+                }
+                Tensor p = params().get(i);
+                if (firstStep) {
+                    state.put("momentum_buffer", keep(torch.empty_like(p)));
+                }
+                params.add(p);
+                grads.add(p.grad());
+                buffers.add(state.get("momentum_buffer"));
+            }
+            if (!params.isEmpty()) {
+                kernels.get().sgd(params, grads, buffers, group.weightDecay(), momentum, lr(), nesterov, firstStep);
+            }
+        }
+        return true;
     }
 
     @Override

@@ -55,4 +55,27 @@ class SgdTest {
             assertThat(restored.stateDict().get("param_groups")).isEqualTo(state.get("param_groups"));
         }
     }
+
+    /**
+     * The fused kernel updates a group in two calls (parameters with a momentum buffer, and those on
+     * their first step): a parameter that first gets a gradient at step 2 starts its buffer there,
+     * while the other continues its own; a parameter without a gradient is left alone.
+     */
+    @Test
+    void aParameterThatJoinsLateStartsItsOwnBuffer() {
+        Tensor early = Tensors.fromFloats(new float[] {1f}, 1).requires_grad_(true);
+        Tensor late = Tensors.fromFloats(new float[] {3f}, 1).requires_grad_(true);
+        Sgd sgd = new Sgd(List.of(early, late), 0.1, 0.9, 0.0, false);
+        try (NativeScope s = NativeScope.open()) {
+            early.mul(Tensors.fromFloats(new float[] {2f}, 1)).sum().backward();
+            sgd.step();
+            assertThat(Tensors.floats(late)).containsExactly(3f);
+            early.grad().zero_();
+            early.add(late).mul(Tensors.fromFloats(new float[] {1f}, 1)).sum().backward();
+            sgd.step();
+        }
+        // early: buffer 2 then 0.9 * 2 + 1 = 2.8, so 1 - 0.2 - 0.28; late: buffer 1 on its first step, 3 - 0.1
+        assertThat((double) Tensors.floats(early)[0]).isCloseTo(0.52, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat((double) Tensors.floats(late)[0]).isCloseTo(2.9, org.assertj.core.data.Offset.offset(1e-6));
+    }
 }
