@@ -18,9 +18,8 @@ import org.leno.predict.InferenceSetup;
 import org.leno.predict.ModelFile;
 import org.leno.model.ResidualNetwork;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "export", modelTransformer = ModelOptions.class,
         description = "Write a trained model for serving: ONNX (opset 17, eval mode, dynamic batch) or safetensors,"
@@ -28,17 +27,8 @@ import picocli.CommandLine.Spec;
 final class ExportCommand implements Callable<Integer> {
     enum Format { ONNX, SAFETENSORS }
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--weights", required = true,
-            description = "A leno train results folder (its model_best.pth.tar, else checkpoint.pth.tar), a checkpoint, "
-                    + "a state dict (torch.save, ours or PyTorch's) or .safetensors. Our checkpoints' model card gives the "
-                    + "model, class names and transform; flags given win over it.")
-    Path weights;
-
-    @Option(names = "--ema", description = "Export the checkpoint's weight average (model_ema, from train --model-ema).")
-    boolean ema;
+    @Mixin
+    ModelFileOptions model = new ModelFileOptions();
 
     @Option(names = "--format", defaultValue = "onnx", description = "onnx or safetensors (default: ${DEFAULT-VALUE}).")
     Format format;
@@ -48,18 +38,6 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Replace --out if it exists.")
     boolean force;
-
-    @Option(names = {"--class-names", "--class_names"},
-            description = "Text file with one class name per line, in class-index order (default: the model card's).")
-    Path classNames;
-
-    @Option(names = {"--val_resize", "--val-resize"},
-            description = "Validation transform, for the metadata: shorter side resized to this (default: the model card's, else 256).")
-    Integer valResize;
-
-    @Option(names = {"--val_crop_size", "--val-crop-size"},
-            description = "Validation transform: centre crop, and the ONNX input's height and width (default: the card's, else 224).")
-    Integer valCrop;
 
     @Option(names = "--interpolation",
             description = "Validation transform's resize filter: bilinear, bicubic or nearest (default: the card's, else bilinear).")
@@ -75,8 +53,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AtomicFiles.checkTarget(out, force, "--out");
-        ModelFile file = ModelFile.read(weights, ema);
-        InferenceSetup setup = InferenceSetup.of(file, PredictCommand.overrides(spec, classNames, valResize, valCrop));
+        ModelFile file = model.read();
+        InferenceSetup setup = InferenceSetup.of(file, model.overrides());
         ModelConfig config = setup.model();
         ValTransform transform = setup.transform();
         Interpolation filter = interpolation != null ? interpolation : transform.interpolation();
@@ -91,7 +69,7 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         System.out.println("wrote " + out + " (" + config.name() + ", " + format.name().toLowerCase()
-                + (ema ? ", weight average" : "") + ")");
+                + (model.ema ? ", weight average" : "") + ")");
         return 0;
     }
 
@@ -104,7 +82,7 @@ final class ExportCommand implements Callable<Integer> {
         m.put("arch", config.arch().id());
         m.put("depth", Integer.toString(config.depth()));
         m.put("n_classes", Integer.toString(config.nClasses()));
-        m.put("weights", ema ? "model_ema" : "state_dict");
+        m.put("weights", model.ema ? "model_ema" : "state_dict");
         if (!names.isEmpty()) {
             m.put("class_names", json.writeValueAsString(names));
         }

@@ -2,65 +2,33 @@ package org.leno.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.leno.data.decode.ImageDecoder;
-import org.leno.model.Arch;
-import org.leno.model.ModelConfig;
 import org.leno.nn.Natives;
 import org.leno.predict.FoldedForward;
 import org.leno.predict.ImageClassifier;
 import org.leno.predict.ModelFile;
-import org.leno.predict.Overrides;
 import org.leno.predict.PreparedInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "predict", modelTransformer = ModelOptions.class,
         description = {"Classify images with a trained model (eval mode, validation transform).",
                 "A run folder or a checkpoint of leno train needs no model or transform flag: its model card names "
                         + "the model, the classes and the transform. Flags given still win over the card."})
 final class PredictCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--weights", required = true, paramLabel = "RUN_DIR|FILE",
-            description = "A leno train results folder (its model_best.pth.tar, else checkpoint.pth.tar), or a state dict"
-                    + " or checkpoint: torch.save file (ours or PyTorch's) or .safetensors.")
-    Path weights;
-
-    @Option(names = "--ema", description = "Use the checkpoint's weight average (model_ema, from train --model-ema).")
-    boolean ema;
-
-    @Option(names = {"--val_resize", "--val-resize"},
-            description = "Resize the shorter side to this (default: the model card's, else 256).")
-    Integer valResize;
-
-    @Option(names = {"--val_crop_size", "--val-crop-size"},
-            description = "Centre crop size (default: the model card's, else 224).")
-    Integer valCrop;
-
     @Option(names = "--topk", defaultValue = "5", description = "How many top classes to print (default: ${DEFAULT-VALUE}).")
     int topk;
-
-    @Option(names = {"--class-names", "--class_names"},
-            description = "Text file with one class name per line, in class-index order (default: the model card's).")
-    Path classNames;
 
     @Option(names = "--json", description = "Print one JSON object per image per line: file, logits, topk (index, label, prob).")
     boolean json;
@@ -80,6 +48,9 @@ final class PredictCommand implements Callable<Integer> {
     String amp;
 
     @Mixin
+    ModelFileOptions model = new ModelFileOptions();
+
+    @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR",
@@ -96,13 +67,13 @@ final class PredictCommand implements Callable<Integer> {
         FoldedForward.Precision precision = precision(amp);
         List<Path> files = PredictInputs.expand(images);
         Natives.threads(threads);
-        ModelFile file = ModelFile.read(weights, ema);
+        ModelFile file = model.read();
         ExecutorService pool = workers == 0 ? null : Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "leno-predict");
             t.setDaemon(true);
             return t;
         });
-        try (ImageClassifier classifier = ImageClassifier.open(file, overrides(spec, classNames, valResize, valCrop),
+        try (ImageClassifier classifier = ImageClassifier.open(file, model.overrides(),
                 imageLimit.maxImagePixels(), precision)) {
             int done = 0;
             List<RuntimeException> skipped = new ArrayList<>();
@@ -203,24 +174,5 @@ final class PredictCommand implements Callable<Integer> {
             case "bf16" -> FoldedForward.Precision.BF16;
             default -> throw new IllegalArgumentException("--amp " + amp + ": expected none or bf16");
         };
-    }
-
-    /** The model flags given on the command line (not their defaults), the transform flags and --class-names. */
-    static Overrides overrides(CommandSpec spec, Path classNames, Integer valResize, Integer valCrop) throws IOException {
-        ParseResult given = spec.commandLine().getParseResult();
-        ModelConfig flags = ModelOptions.config(spec);
-        Optional<Arch> arch = given.hasMatchedOption("--arch") ? Optional.of(flags.arch()) : Optional.empty();
-        OptionalInt depth = given.hasMatchedOption("--model_depth") ? OptionalInt.of(flags.depth()) : OptionalInt.empty();
-        OptionalInt classes = given.hasMatchedOption("--n_classes") ? OptionalInt.of(flags.nClasses()) : OptionalInt.empty();
-        Optional<List<String>> names = classNames == null ? Optional.empty() : Optional.of(readClassNames(classNames));
-        return new Overrides(arch, depth, classes, valResize == null ? OptionalInt.empty() : OptionalInt.of(valResize),
-                valCrop == null ? OptionalInt.empty() : OptionalInt.of(valCrop), names);
-    }
-
-    static List<String> readClassNames(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--class-names " + file + ": no such file");
-        }
-        return Files.readAllLines(file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 }
