@@ -19,21 +19,27 @@ public final class EvalGraph<V> {
 
     /** The network from {@code input} to the logits, named {@code output}. */
     public V forward(V input, String output) {
-        V h = stem(input);
+        V h = l.block(() -> stem(input));
         for (int s = 0; s < 4; s++) {
             for (int i = 0; i < blocksPerStage[s]; i++) {
-                String p = "layer" + (s + 1) + "." + i + ".";
-                h = switch (arch) {
-                    case RESNET -> resnetBlock(p, h, i == 0 && s > 0 ? 2 : 1);
-                    case PREACTRESNET -> preactBlock(p, h, i == 0 && s > 0 ? 2 : 1);
-                    case LENORESNET -> lenoBlock(p, h, i, blocksPerStage[s]);
-                };
+                h = block(h, s, i);
             }
         }
         if (arch == Arch.PREACTRESNET) {
             h = l.relu(l.batchNorm(h, "bn"), "relu");
         }
         return l.head(h, output);
+    }
+
+    /** Block {@code i} of stage {@code s} (0-based) applied to {@code x}. */
+    private V block(V x, int s, int i) {
+        String p = "layer" + (s + 1) + "." + i + ".";
+        long stride = i == 0 && s > 0 ? 2 : 1;
+        return l.block(() -> switch (arch) {
+            case RESNET -> resnetBlock(p, x, stride);
+            case PREACTRESNET -> preactBlock(p, x, stride);
+            case LENORESNET -> lenoBlock(p, x, i, blocksPerStage[s]);
+        });
     }
 
     private V stem(V x) {

@@ -1,5 +1,7 @@
 package org.leno.model;
 
+import java.util.function.Supplier;
+
 /**
  * The operations of a residual network's eval-mode forward, on values of type {@code V} (a graph
  * node's name when writing a graph, a tensor when computing), their weights named by state-dict key.
@@ -29,6 +31,14 @@ public interface EvalOps<V> {
 
     /** Global average pooling, flatten, and the linear classifier {@code fc}, named {@code output}. */
     V head(V x, String output);
+
+    /**
+     * Computes one residual block (or the stem); an implementation may free the block's intermediate
+     * values when it returns, keeping only its output.
+     */
+    default V block(Supplier<V> body) {
+        return body.get();
+    }
 
     /** relu(conv(x)). */
     default V convRelu(V x, String conv, String bn, long stride, long pad, String relu) {

@@ -54,6 +54,7 @@ public final class FoldedForward implements AutoCloseable {
     private record Affine(Tensor scale, Tensor shift) {}
 
     private final EvalGraph<Tensor> graph;
+    private final Computation computation;
     private final Precision precision;
     private final Set<String> keys;
     private final Map<String, ConvWeights> convs = new HashMap<>();
@@ -70,7 +71,8 @@ public final class FoldedForward implements AutoCloseable {
         try (NoGradGuard g = new NoGradGuard()) {
             new EvalGraph<>(prepare, net.config().arch(), net.blocksPerStage()).forward("input", "logits");
         }
-        this.graph = new EvalGraph<>(new Computation(), net.config().arch(), net.blocksPerStage());
+        this.computation = new Computation();
+        this.graph = new EvalGraph<>(computation, net.config().arch(), net.blocksPerStage());
     }
 
     /** The forward of {@code net}'s current weights. */
@@ -88,6 +90,8 @@ public final class FoldedForward implements AutoCloseable {
         try (NoGradGuard g = new NoGradGuard()) {
             Tensor input = x.to(precision.type).contiguous(torch.MemoryFormat.ChannelsLast);
             return graph.forward(input, "logits");
+        } finally {
+            computation.release();
         }
     }
 
@@ -191,6 +195,29 @@ public final class FoldedForward implements AutoCloseable {
 
     /** The forward itself, on the prepared weights. */
     private final class Computation implements EvalOps<Tensor> {
+        /** The last block's output, owned here until the next block has consumed it. */
+        private Tensor previous;
+
+        /**
+         * Each block in a scope of its own, so that its intermediate activations are freed as it
+         * returns, and its input (the previous block's output) once it has been used: a forward holds
+         * about two blocks' activations at a time, not the whole network's.
+         */
+        @Override
+        public Tensor block(Supplier<Tensor> body) {
+            Tensor out = NativeScope.owned(body);
+            release();
+            previous = out;
+            return out;
+        }
+
+        void release() {
+            if (previous != null) {
+                previous.close();
+                previous = null;
+            }
+        }
+
         @Override
         public boolean has(String key) {
             return keys.contains(key);
