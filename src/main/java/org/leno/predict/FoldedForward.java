@@ -65,11 +65,11 @@ public final class FoldedForward implements AutoCloseable {
 
     private FoldedForward(ResidualNetwork net, Precision precision) {
         this.precision = precision;
-        Map<String, Tensor> stateDict = StateDict.of(net);
-        this.keys = Set.copyOf(stateDict.keySet());
-        Preparation prepare = new Preparation(stateDict);
-        try (NoGradGuard g = new NoGradGuard()) {
-            new EvalGraph<>(prepare, net.config().arch(), net.blocksPerStage()).forward("input", "logits");
+        // the state dict's handles and the folding's float64 temporaries die with this scope; the prepared weights are owned
+        try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            Map<String, Tensor> stateDict = StateDict.of(net);
+            this.keys = Set.copyOf(stateDict.keySet());
+            new EvalGraph<>(new Preparation(stateDict), net.config().arch(), net.blocksPerStage()).forward("input", "logits");
         }
         this.computation = new Computation();
         this.graph = new EvalGraph<>(computation, net.config().arch(), net.blocksPerStage());
