@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.OperatorHandleOptional;
 import org.bytedeco.pytorch.OperatorName;
 import org.bytedeco.pytorch.OperatorHandle;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorType;
 import org.bytedeco.pytorch.Type;
@@ -18,22 +19,30 @@ import org.bytedeco.pytorch.Type;
  * libtorch's fused optimizer kernels, which have no C++ function in the presets and are called by
  * name through the dispatcher: {@code aten::_fused_sgd_} and {@code aten::_fused_adamw_} update
  * every parameter of a list in one pass over its memory (weight decay, moments and the step
- * together), as {@code torch.optim.SGD(fused=True)} and {@code torch.optim.AdamW(fused=True)} do.
+ * together), as {@code torch.optim.SGD(fused=True)} and {@code torch.optim.AdamW(fused=True)} do;
+ * {@code _foreach_mul_} and {@code _foreach_add_} update a weight average over all tensors at once.
  */
 public final class OptimizerKernels {
     private final OperatorHandle sgd;
     private final OperatorHandle adamw;
+    private final OperatorHandle mulScalar;
+    private final OperatorHandle addList;
 
-    private OptimizerKernels(OperatorHandle sgd, OperatorHandle adamw) {
+    private OptimizerKernels(OperatorHandle sgd, OperatorHandle adamw, OperatorHandle mulScalar, OperatorHandle addList) {
         this.sgd = sgd;
         this.adamw = adamw;
+        this.mulScalar = mulScalar;
+        this.addList = addList;
     }
 
     /** The kernels, when this libtorch has them (2.4 and later do, on the CPU and CUDA). */
     public static Optional<OptimizerKernels> find() {
         OperatorHandleOptional s = Dispatcher.singleton().findSchema(new OperatorName("aten::_fused_sgd_", ""));
         OperatorHandleOptional a = Dispatcher.singleton().findSchema(new OperatorName("aten::_fused_adamw_", ""));
-        return s.has_value() && a.has_value() ? Optional.of(new OptimizerKernels(own(s), own(a))) : Optional.empty();
+        OperatorHandleOptional m = Dispatcher.singleton().findSchema(new OperatorName("aten::_foreach_mul_", "Scalar"));
+        OperatorHandleOptional d = Dispatcher.singleton().findSchema(new OperatorName("aten::_foreach_add_", "List"));
+        return s.has_value() && a.has_value() && m.has_value() && d.has_value()
+                ? Optional.of(new OptimizerKernels(own(s), own(a), own(m), own(d))) : Optional.empty();
     }
 
     /** get() points into the optional, which an enclosing scope (or the collector) frees: a copy of our own. */
@@ -78,6 +87,18 @@ public final class OptimizerKernels {
                 tensors(List.of()), tensors(steps), new IValue(lr), new IValue(beta1), new IValue(beta2),
                 new IValue(weightDecay), new IValue(eps), new IValue(false), new IValue(false), new IValue(), new IValue());
         adamw.callBoxed(stack);
+    }
+
+    /**
+     * {@code average = decay * average + (1 - decay) * current} for every pair of the lists, in place:
+     * two multi-tensor kernels ({@code _foreach_mul_}, {@code _foreach_add_} with alpha) for all of them.
+     */
+    public void movingAverage(List<Tensor> averages, List<Tensor> current, double decay) {
+        if (averages.size() != current.size()) {
+            throw new IllegalArgumentException("moving average: " + averages.size() + " averages, " + current.size() + " tensors");
+        }
+        mulScalar.callBoxed(new IValueVector(tensors(averages), new IValue(new Scalar(decay))));
+        addList.callBoxed(new IValueVector(tensors(averages), tensors(current), new IValue(new Scalar(1.0 - decay))));
     }
 
     /**

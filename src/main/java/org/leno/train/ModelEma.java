@@ -1,8 +1,10 @@
 package org.leno.train;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -14,19 +16,22 @@ import org.leno.interop.TensorData;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
 import org.leno.nn.NativeScope;
+import org.leno.nn.OptimizerKernels;
 import org.leno.nn.StateDict;
 
 /**
  * torchvision's ExponentialMovingAverage: an AveragedModel over parameters and buffers
  * ({@code use_buffers=True}) with {@code avg = decay * avg + (1 - decay) * model}, the first update
- * copying the model. Integer buffers (num_batches_tracked) are averaged in floating point and
- * truncated back, as PyTorch's copy_ does. Its state dict is AveragedModel's: {@code n_averaged},
+ * copying the model; the floating-point tensors are updated all at once by libtorch's multi-tensor
+ * kernels. Integer buffers (num_batches_tracked) are averaged in floating point and truncated back,
+ * as PyTorch's copy_ does. Its state dict is AveragedModel's: {@code n_averaged},
  * then the model's entries prefixed {@code module.}.
  */
 public final class ModelEma implements AutoCloseable {
     private final ResidualNetwork model;
     private final ResidualNetwork average;
     private final double decay;
+    private final Optional<OptimizerKernels> kernels = OptimizerKernels.find();
     private long averaged;
 
     private ModelEma(ResidualNetwork model, ResidualNetwork average, double decay) {
@@ -66,15 +71,23 @@ public final class ModelEma implements AutoCloseable {
     public void update() {
         try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             Map<String, Tensor> current = StateDict.of(model);
+            List<Tensor> averages = new ArrayList<>();
+            List<Tensor> values = new ArrayList<>();
             for (Map.Entry<String, Tensor> e : StateDict.of(average).entrySet()) {
                 Tensor avg = e.getValue();
                 Tensor now = current.get(e.getKey());
                 if (averaged == 0) {
                     avg.copy_(now);
+                } else if (kernels.isPresent() && avg.is_floating_point() && OptimizerKernels.sameLayout(avg, now)) {
+                    averages.add(avg);
+                    values.add(now);
                 } else {
                     Tensor mixed = torch.add(avg.mul(new Scalar(decay)), now.mul(new Scalar(1.0 - decay)));
                     avg.copy_(mixed); // an integer buffer: float average, truncated by copy_ as in PyTorch
                 }
+            }
+            if (!averages.isEmpty()) {
+                kernels.get().movingAverage(averages, values, decay);
             }
         }
         averaged++;

@@ -90,6 +90,24 @@ class OptimizerKernelsTest {
     }
 
     @Test
+    void movingAverageIsDecayTimesAveragePlusTheRest() {
+        Natives.load();
+        OptimizerKernels kernels = OptimizerKernels.find().orElseThrow();
+        try (NativeScope scope = NativeScope.open()) {
+            Natives.seed(5);
+            List<Tensor> averages = List.of(torch.randn(5, 3), torch.randn(8));
+            List<Tensor> current = List.of(torch.randn(5, 3), torch.randn(8));
+            List<Tensor> expected = List.of(
+                    averages.get(0).mul(new Scalar(0.9)).add(current.get(0).mul(new Scalar(0.1))),
+                    averages.get(1).mul(new Scalar(0.9)).add(current.get(1).mul(new Scalar(0.1))));
+            kernels.movingAverage(averages, current, 0.9);
+            for (int i = 0; i < 2; i++) {
+                assertThat(averages.get(i).sub(expected.get(i)).abs().max().item_double()).isLessThan(1e-6);
+            }
+        }
+    }
+
+    @Test
     void listsOfDifferentLengthsAreRefusedBeforeTheKernel() {
         Natives.load();
         OptimizerKernels kernels = OptimizerKernels.find().orElseThrow();
