@@ -36,12 +36,7 @@ final class ComparisonPage {
             groups.add(model(c.groups().get(i), models.get(i)));
         }
         data.put("models", groups);
-        return ReportPage.fill(ReportPage.resource("compare.html"), Map.of(
-                "title", escape(title),
-                "generated", generated.toString(),
-                "problems", ReportPage.script(ReportPage.resource("problems.js"), "problems.js"),
-                "css", ReportPage.resource("report.css"),
-                "echarts", ReportPage.script(ReportPage.resource(ReportPage.ECHARTS), ReportPage.ECHARTS),
+        return ReportPage.page("compare.html", title, generated, Map.of(
                 "data", ReportPage.json(data),
                 "body", body(c, models, groups),
                 "script", ReportPage.pageScript("compare.js")));

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Puts the page together: the template with the styles, ECharts, the data, the summary table and our script inlined. */
@@ -17,16 +18,28 @@ final class ReportPage {
 
     static String html(ReportData data, Instant generated) {
         String title = "LeNo report: " + String.join(", ", data.names());
-        return fill(resource("report.html"), Map.of(
-                "title", SummaryTable.escape(title),
-                "generated", generated.toString(),
-                "problems", script(resource("problems.js"), "problems.js"),
-                "css", resource("report.css"),
-                "echarts", script(resource(ECHARTS), ECHARTS),
+        return page("report.html", title, generated, Map.of(
                 "data", json(data.json(title, generated.toString())),
                 "summary", SummaryTable.html(data),
                 "charts", charts(data),
                 "script", pageScript("report.js")));
+    }
+
+    /**
+     * {@code template} filled with what every page has (head.html: the content policy, the title, the
+     * styles and the problems script; ECharts; the time written) and its own {@code parts}.
+     */
+    static String page(String template, String title, Instant generated, Map<String, String> parts) {
+        String escaped = SummaryTable.escape(title);
+        Map<String, String> all = new HashMap<>(parts);
+        all.put("head", fill(resource("head.html"), Map.of(
+                "title", escaped,
+                "problems", script(resource("problems.js"), "problems.js"),
+                "css", resource("report.css"))));
+        all.put("title", escaped);
+        all.put("generated", generated.toString());
+        all.put("echarts", script(resource(ECHARTS), ECHARTS));
+        return fill(resource(template), all);
     }
 
     /** The chart containers (filled by report.js): only those the runs have data for. */
@@ -111,7 +124,7 @@ final class ReportPage {
             int close = template.indexOf("}}", open);
             String name = template.substring(open + 2, close);
             if (!parts.containsKey(name)) {
-                throw new IllegalStateException("report.html: unknown part {{" + name + "}}");
+                throw new IllegalStateException("page template: unknown part {{" + name + "}}");
             }
             out.append(template, at, open).append(parts.get(name));
             at = close + 2;
