@@ -37,9 +37,8 @@ PY = "/usr/bin/python3"
 TCMALLOC = "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"
 
 
-def run(cmd, cwd=ROOT, quiet=True, env=None):
-    out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE, text=True,
-                         env=env)
+def run(cmd, cwd=ROOT, env=None):
+    out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if out.returncode != 0:
         sys.exit("failed (%d): %s\n%s" % (out.returncode, " ".join(cmd), out.stderr.strip()[-2000:]))
     return out.stdout

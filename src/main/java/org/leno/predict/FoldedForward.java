@@ -1,7 +1,6 @@
 package org.leno.predict;
 
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -22,9 +21,9 @@ import org.leno.nn.StateDict;
  * {@link EvalGraph} rather than by its modules: each BatchNorm that follows a convolution folded
  * into that convolution (in float64, rounded once, as the ONNX export does), the other BatchNorms
  * reduced to a per-channel scale and shift, activations channels-last (oneDNN's preferred layout,
- * so no reorder between layers), ReLU and additions in place. In bfloat16 the weights are cast once, here, and the activations stay bfloat16 up to the
- * classifier, which runs in float32. Not thread-safe; the weights are copies, so later changes to
- * the network's weights do not reach it.
+ * so no reorder between layers), ReLU and additions in place. In bfloat16 the weights are cast
+ * once, here, and the activations stay bfloat16 up to the classifier, which runs in float32.
+ * Not thread-safe; the weights are copies, so later changes to the network's weights do not reach it.
  */
 public final class FoldedForward implements AutoCloseable {
     /** The number format of weights and activations. */
@@ -35,15 +34,6 @@ public final class FoldedForward implements AutoCloseable {
 
         Precision(torch.ScalarType type) {
             this.type = type;
-        }
-
-        /** "fp32" or "bf16" (any case). */
-        public static Precision of(String name) {
-            try {
-                return valueOf(name.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown precision '" + name + "' (fp32 or bf16)");
-            }
         }
     }
 
@@ -115,12 +105,10 @@ public final class FoldedForward implements AutoCloseable {
         fcBias.close();
     }
 
-    /** A tensor made in a scope of its own, owned by this object (freed by {@link #close}). */
-    private static Tensor owned(Supplier<Tensor> body) {
-        return NativeScope.owned(body);
-    }
-
-    /** Walks the graph once to turn the state dict into the weights the computation uses. */
+    /**
+     * Walks the graph once to turn the state dict into the weights the computation uses, each made
+     * by {@link NativeScope#owned} and so owned by this object (freed by {@link #close}).
+     */
     private final class Preparation implements EvalOps<String> {
         private final Map<String, Tensor> stateDict;
 
@@ -146,18 +134,29 @@ public final class FoldedForward implements AutoCloseable {
             Tensor w = entry(conv + ".weight");
             Tensor b = stateDict.get(conv + ".bias");
             if (bn == null) {
-                convs.put(conv, new ConvWeights(owned(() -> weight(w)), b == null ? null : owned(() -> b.to(precision.type))));
+                convs.put(conv, new ConvWeights(NativeScope.owned(() -> weight(w)), b == null ? null : NativeScope.owned(() -> b.to(precision.type))));
                 return x;
             }
-            // W' = W s and b' = (b - mean) s + beta per output channel, s = gamma / sqrt(var + eps), in float64
-            Tensor gamma = entry(bn + ".weight").to(torch.ScalarType.Double);
-            Tensor s = gamma.div(entry(bn + ".running_var").to(torch.ScalarType.Double).add(new Scalar(BN_EPS)).sqrt());
-            Tensor mean = entry(bn + ".running_mean").to(torch.ScalarType.Double);
-            Tensor b0 = b == null ? torch.zeros_like(mean) : b.to(torch.ScalarType.Double);
+            // W' = W s and b' = (b - mean) s + beta per output channel, in float64
+            Tensor s = scale(bn);
             Tensor w64 = w.to(torch.ScalarType.Double).mul(s.view(-1, 1, 1, 1));
-            Tensor b64 = b0.sub(mean).mul(s).add(entry(bn + ".bias").to(torch.ScalarType.Double));
-            convs.put(conv + "+" + bn, new ConvWeights(owned(() -> weight(w64)), owned(() -> b64.to(precision.type))));
+            Tensor b64 = shift(bn, s, b);
+            convs.put(conv + "+" + bn, new ConvWeights(NativeScope.owned(() -> weight(w64)),
+                    NativeScope.owned(() -> b64.to(precision.type))));
             return x;
+        }
+
+        /** {@code s = gamma / sqrt(running_var + eps)} of BatchNorm {@code bn}, in float64. */
+        private Tensor scale(String bn) {
+            return entry(bn + ".weight").to(torch.ScalarType.Double)
+                    .div(entry(bn + ".running_var").to(torch.ScalarType.Double).add(new Scalar(BN_EPS)).sqrt());
+        }
+
+        /** {@code (bias - mean) s + beta} of BatchNorm {@code bn} after a convolution's {@code bias} (null: none), in float64. */
+        private Tensor shift(String bn, Tensor s, Tensor bias) {
+            Tensor mean = entry(bn + ".running_mean").to(torch.ScalarType.Double);
+            Tensor b0 = bias == null ? torch.zeros_like(mean) : bias.to(torch.ScalarType.Double);
+            return b0.sub(mean).mul(s).add(entry(bn + ".bias").to(torch.ScalarType.Double));
         }
 
         /** The weight rounded once to the forward's type, channels-last as oneDNN prefers. */
@@ -167,12 +166,10 @@ public final class FoldedForward implements AutoCloseable {
 
         @Override
         public String batchNorm(String x, String bn) {
-            Tensor s = entry(bn + ".weight").to(torch.ScalarType.Double)
-                    .div(entry(bn + ".running_var").to(torch.ScalarType.Double).add(new Scalar(BN_EPS)).sqrt());
-            Tensor shift = entry(bn + ".bias").to(torch.ScalarType.Double)
-                    .sub(entry(bn + ".running_mean").to(torch.ScalarType.Double).mul(s));
-            norms.put(bn, new Affine(owned(() -> s.to(precision.type).view(1, -1, 1, 1)),
-                    owned(() -> shift.to(precision.type).view(1, -1, 1, 1))));
+            Tensor s = scale(bn);
+            Tensor shift = shift(bn, s, null);
+            norms.put(bn, new Affine(NativeScope.owned(() -> s.to(precision.type).view(1, -1, 1, 1)),
+                    NativeScope.owned(() -> shift.to(precision.type).view(1, -1, 1, 1))));
             return x;
         }
 
@@ -187,8 +184,8 @@ public final class FoldedForward implements AutoCloseable {
 
         @Override
         public String head(String x, String output) {
-            fcWeight = owned(() -> entry("fc.weight").to(torch.ScalarType.Float).contiguous());
-            fcBias = owned(() -> entry("fc.bias").to(torch.ScalarType.Float).contiguous());
+            fcWeight = NativeScope.owned(() -> entry("fc.weight").to(torch.ScalarType.Float).contiguous());
+            fcBias = NativeScope.owned(() -> entry("fc.bias").to(torch.ScalarType.Float).contiguous());
             return x;
         }
     }
@@ -230,8 +227,8 @@ public final class FoldedForward implements AutoCloseable {
         @Override
         public Tensor conv(Tensor x, String conv, String bn, long stride, long pad) {
             ConvWeights c = weights(conv, bn);
-            return torch.conv2d(x, c.weight(), c.bias() == null ? new TensorOptional() : new TensorOptional(c.bias()), new long[] {stride, stride},
-                    new long[] {pad, pad}, new long[] {1, 1}, 1);
+            TensorOptional bias = c.bias() == null ? new TensorOptional() : new TensorOptional(c.bias());
+            return torch.conv2d(x, c.weight(), bias, new long[] {stride, stride}, new long[] {pad, pad}, new long[] {1, 1}, 1);
         }
 
         @Override

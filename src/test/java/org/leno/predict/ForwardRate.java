@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
@@ -24,7 +25,7 @@ public final class ForwardRate {
         Path weights = Path.of(args[0]);
         Arch arch = Arch.byId(args[1]).orElseThrow();
         int depth = Integer.parseInt(args[2]);
-        FoldedForward.Precision precision = FoldedForward.Precision.of(args[3]);
+        FoldedForward.Precision precision = FoldedForward.Precision.valueOf(args[3].toUpperCase(Locale.ROOT));
         int batch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
         int runs = args.length > 5 ? Integer.parseInt(args[5]) : 5;
         Natives.load();
