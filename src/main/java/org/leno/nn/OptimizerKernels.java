@@ -104,10 +104,25 @@ public final class OptimizerKernels {
     /**
      * Whether two tensors are laid out alike. The kernels walk each parameter's tensors element by
      * element in memory order, so a parameter's gradient and state must be laid out as it is (a
-     * channels-last weight with channels-last state); callers check this first.
+     * channels-last weight with channels-last state); callers check this first. Both must be dense,
+     * and their strides equal along every dimension longer than 1: along the others a stride never
+     * moves in memory (a 1x1 convolution's channels-last weight has strides (C, 1, 1, 1), its
+     * gradient (C, 1, C, C), the same memory order).
      */
     public static boolean sameLayout(Tensor a, Tensor b) {
-        return Arrays.equals(a.strides().vec().get(), b.strides().vec().get());
+        long[] sizes = a.sizes().vec().get();
+        if (!Arrays.equals(sizes, b.sizes().vec().get()) || !a.is_non_overlapping_and_dense()
+                || !b.is_non_overlapping_and_dense()) {
+            return false;
+        }
+        long[] sa = a.strides().vec().get();
+        long[] sb = b.strides().vec().get();
+        for (int d = 0; d < sizes.length; d++) {
+            if (sizes[d] > 1 && sa[d] != sb[d]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A Tensor[] argument: a list typed as tensors, which the kernel's unboxing checks. */

@@ -22,13 +22,18 @@ public final class Sgd extends GroupedOptimizer {
     private final Optional<OptimizerKernels> kernels;
 
     public Sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
+        this(groups, lr, momentum, nesterov, momentum != 0 ? OptimizerKernels.find() : Optional.empty());
+    }
+
+    /** With {@code kernels} empty, every group is updated parameter by parameter (to compare the two). */
+    Sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov, Optional<OptimizerKernels> kernels) {
         super(groups, lr);
         if (nesterov && momentum <= 0) {
             throw new IllegalArgumentException("--nesterov needs a positive --momentum");
         }
         this.momentum = momentum;
         this.nesterov = nesterov;
-        this.kernels = momentum != 0 ? OptimizerKernels.find() : Optional.empty();
+        this.kernels = momentum != 0 ? kernels : Optional.empty();
     }
 
     /** One group of {@code params} with {@code weightDecay}. */

@@ -117,4 +117,19 @@ class OptimizerKernelsTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 parameters, 0 gradients");
         }
     }
+
+    /** Memory order decides, not strides along dimensions of length 1 (which never move). */
+    @Test
+    void layoutsAreAlikeWhenTheirMemoryOrderIs() {
+        Natives.load();
+        try (NativeScope scope = NativeScope.open()) {
+            Tensor oneByOne = torch.zeros(8, 4, 1, 1).contiguous(torch.MemoryFormat.ChannelsLast);
+            Tensor itsGradient = torch.zeros(8, 1, 1, 4).permute(0, 3, 1, 2); // strides (4, 1, 4, 4)
+            assertThat(OptimizerKernels.sameLayout(oneByOne, itsGradient)).isTrue();
+            Tensor threeByThree = torch.zeros(8, 4, 3, 3).contiguous(torch.MemoryFormat.ChannelsLast);
+            assertThat(OptimizerKernels.sameLayout(threeByThree, torch.zeros(8, 4, 3, 3))).isFalse();
+            assertThat(OptimizerKernels.sameLayout(torch.zeros(4, 8), torch.zeros(8, 4).t())).isFalse();
+            assertThat(OptimizerKernels.sameLayout(torch.zeros(4, 8), torch.zeros(4, 16).narrow(1, 0, 8))).isFalse();
+        }
+    }
 }
