@@ -28,6 +28,9 @@ p.add_argument("--n-classes", type=int, default=1000)
 p.add_argument("--amp", default="none")
 p.add_argument("--channels-last", action="store_true")
 p.add_argument("--device", default="cpu", help="cpu or cuda (for scripts/gpu_check.sh)")
+p.add_argument("--profile", type=int, default=0, metavar="STEPS",
+               help="after the timed steps, run STEPS more under torch.profiler and print the operators' self "
+                    "time per step (to set beside `leno bench model --profile`)")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -61,3 +64,15 @@ for _ in range(a.iters):
     step()
 seconds = time.time() - start
 print(json.dumps({"images_per_s": a.iters * a.batch_size / seconds, "step_s": seconds / a.iters}))
+if a.profile:
+    from torch.profiler import profile, ProfilerActivity
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(a.profile):
+            step()
+    rows = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in rows)
+    print("operator self time per step, %d profiled steps (%.1f ms/step in operators)" % (a.profile, total / 1e3 / a.profile))
+    for e in rows:
+        ms = e.self_cpu_time_total / 1e3 / a.profile
+        if ms >= 0.05:
+            print("%-45s %8.1f calls/step %8.2f ms/step %5.1f%%" % (e.key, e.count / a.profile, ms, 100 * e.self_cpu_time_total / total))

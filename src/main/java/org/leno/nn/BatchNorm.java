@@ -56,7 +56,7 @@ public final class BatchNorm extends BatchNorm2dImpl {
     }
 
     private Tensor synchronizedForward(Tensor x) {
-        Tensor xf = x.scalar_type() == torch.ScalarType.Float ? x : x.to(torch.ScalarType.Float);
+        Tensor xf = Tensors.is(x, torch.ScalarType.Float) ? x : x.to(torch.ScalarType.Float);
         var vm = torch.var_mean(xf, new long[] {0, 2, 3}, false, false);
         Tensor local = torch.cat(new TensorVector(vm.get1(), vm.get0())).to(torch.ScalarType.Double); // [mean, var]
         double count = (double) x.numel() / channels;
@@ -78,7 +78,7 @@ public final class BatchNorm extends BatchNorm2dImpl {
         Tensor scale = weight().mul(invstd);
         Tensor shift = bias().sub(mean.to(torch.ScalarType.Float).mul(scale));
         Tensor y = xf.mul(scale.view(1, channels, 1, 1)).add(shift.view(1, channels, 1, 1));
-        return y.scalar_type() == x.scalar_type() ? y : y.to(x.scalar_type());
+        return Tensors.is(y, x.scalar_type()) ? y : y.to(x.scalar_type());
     }
 
     /** {@code t} in float64 on {@code x}'s device (the collectives run where the activations are). */

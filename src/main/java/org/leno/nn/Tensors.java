@@ -46,6 +46,15 @@ public final class Tensors {
         throw new IllegalArgumentException("unsupported tensor type " + meta.name().getString());
     }
 
+    /**
+     * Whether {@code t} holds elements of {@code type}. The binding's {@code scalar_type()} returns an
+     * enum object of its own (right {@code value}, ordinal 0), never the constant itself, so {@code ==},
+     * {@code equals} and {@code switch} on it are always false: compare values.
+     */
+    public static boolean is(Tensor t, ScalarType type) {
+        return t.scalar_type().value == type.value;
+    }
+
     public static long[] shape(Tensor t) {
         return t.sizes().vec().get();
     }
