@@ -55,7 +55,7 @@ public final class ConvLayer {
         long n = x.size(0);
         long h = x.size(2);
         long w = x.size(3);
-        Tensor weight = impl.weight().to(x.scalar_type()).view(out, in).t();
+        Tensor weight = impl.weight().to(torch.ScalarType.BFloat16).view(out, in).t();
         Tensor product = profile.forwardNamed("matmul 1x1 stride 1", start, x.permute(0, 2, 3, 1).reshape(-1, in).mm(weight));
         return product.view(n, h, w, out).permute(0, 3, 1, 2);
     }
