@@ -156,14 +156,40 @@ final class PilResize {
         Plane out = into.sized(outRows, length);
         for (int y = 0; y < outRows; y++) {
             int[] acc = out.rows[y];
-            Arrays.fill(acc, 0, length, HALF);
             int k0 = y * c.size;
-            for (int t = 0; t < c.count[y]; t++) {
+            int taps = c.count[y];
+            if (taps == 0) {
+                Arrays.fill(acc, 0, length, HALF);
+            } else {
+                start(acc, in.rows[c.min[y]], c.weights[k0], length);
+            }
+            for (int t = 1; t < taps - 1; t++) {
                 accumulate(acc, in.rows[c.min[y] + t], c.weights[k0 + t], length);
             }
-            clip8(acc, length);
+            if (taps > 1) {
+                finish(acc, in.rows[c.min[y] + taps - 1], c.weights[k0 + taps - 1], length);
+            } else {
+                clip8(acc, length);
+            }
         }
         return out;
+    }
+
+    /** The last tap, then out of fixed point and clamped to 0-255 as {@link #clip8} (one pass instead of two). */
+    private static void finish(int[] acc, int[] row, int weight, int length) {
+        for (int i = 0; i < length; i++) {
+            int v = (acc[i] + row[i] * weight) >> PRECISION_BITS;
+            v &= ~(v >> 31);
+            v |= (255 - v) >> 31;
+            acc[i] = v & 255;
+        }
+    }
+
+    /** The first tap: the rounding half plus the first weighted row (one pass instead of a fill and an add). */
+    private static void start(int[] acc, int[] row, int weight, int length) {
+        for (int i = 0; i < length; i++) {
+            acc[i] = HALF + row[i] * weight;
+        }
     }
 
     private static void accumulate(int[] acc, int[] row, int weight, int length) {
