@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class ConvLayer {
     /**
-     * A 1x1 stride-1 convolution without bias of a bfloat16 channels-last input of at most this many
+     * A 1x1 stride-1 convolution without padding or bias of a bfloat16 channels-last input of at most this many
      * pixels per image runs as one matrix product over the pixels: there libtorch's bf16 matrix
      * product, forward and backward, beats its bf16 convolution by 1.02-3.7x (7x7 down to 2x2 maps;
      * at 8x8 and above the convolution is as fast or faster; docs/performance.md).
@@ -27,25 +27,25 @@ public final class ConvLayer {
     private final String name;
     private long lastOutputPixels;
 
-    ConvLayer(Conv2dImpl impl, Layers layers, long in, long out, long kernel, long stride, boolean bias) {
+    ConvLayer(Conv2dImpl impl, Layers layers, long in, long out, long kernel, long stride, long pad, boolean bias) {
         this.impl = impl;
         this.layers = layers;
         this.in = in;
         this.out = out;
         this.macsPerPixel = in * out * kernel * kernel;
-        this.pointwise = kernel == 1 && stride == 1 && !bias;
+        this.pointwise = kernel == 1 && stride == 1 && pad == 0 && !bias;
         this.name = "conv2d " + kernel + "x" + kernel + " stride " + stride;
     }
 
     public Tensor forward(Tensor x) {
         OpProfile profile = layers.profile();
         long start = profile.start();
-        Tensor y = asMatrixProduct(x) ? matrixProduct(x, profile, start) : profile.forwardNamed(name, start, impl.forward(x));
+        Tensor y = runsAsMatrixProduct(x) ? matrixProduct(x, profile, start) : profile.forwardNamed(name, start, impl.forward(x));
         lastOutputPixels = y.size(2) * y.size(3);
         return y;
     }
 
-    private boolean asMatrixProduct(Tensor x) {
+    private boolean runsAsMatrixProduct(Tensor x) {
         return pointwise && Tensors.is(x, torch.ScalarType.BFloat16) && !x.is_cuda()
                 && x.size(2) * x.size(3) <= MATMUL_MAX_PIXELS && x.is_contiguous(torch.MemoryFormat.ChannelsLast);
     }

@@ -31,7 +31,7 @@ public final class Layers {
         o.bias().put(bias);
         Conv2dImpl conv = parent.add(name, new Conv2dImpl(o));
         torch.normal_(conv.weight(), 0, Math.sqrt(2.0 / (out * kernel * kernel)));
-        ConvLayer layer = new ConvLayer(conv, this, in, out, kernel, stride, bias);
+        ConvLayer layer = new ConvLayer(conv, this, in, out, kernel, stride, pad, bias);
         convs.add(layer);
         return layer;
     }

@@ -33,8 +33,9 @@ public final class Tensors {
     }
 
     /**
-     * The tensor's element type. Asked through {@code TypeMeta.isScalarType}, because the binding's
-     * enum-returning {@code scalar_type()} was seen to return a wrong value.
+     * The tensor's element type, asked through {@code TypeMeta.isScalarType}: the binding's
+     * {@code scalar_type()} returns an enum object of its own (right {@code value}, ordinal 0), never
+     * the constant itself, so {@code ==}, {@code equals} and {@code switch} on it are always false.
      */
     public static DType dtype(Tensor t) {
         var meta = t.dtype();
@@ -46,13 +47,9 @@ public final class Tensors {
         throw new IllegalArgumentException("unsupported tensor type " + meta.name().getString());
     }
 
-    /**
-     * Whether {@code t} holds elements of {@code type}. The binding's {@code scalar_type()} returns an
-     * enum object of its own (right {@code value}, ordinal 0), never the constant itself, so {@code ==},
-     * {@code equals} and {@code switch} on it are always false: compare values.
-     */
+    /** Whether {@code t} holds elements of {@code type} (asked as {@link #dtype} asks). */
     public static boolean is(Tensor t, ScalarType type) {
-        return t.scalar_type().value == type.value;
+        return t.dtype().isScalarType(type);
     }
 
     public static long[] shape(Tensor t) {

@@ -23,6 +23,8 @@ class ConvLayerTest {
                 Tensor x = x32.to(torch.ScalarType.BFloat16).requires_grad_(true);
                 Tensor upstream = torch.randn(3, 40, size, size);
                 Tensor y = underAutocast(() -> layer.forward(x));
+                assertThat(y.grad_fn().name().getString()).as("the node that made the %dx%d output", size, size)
+                        .isEqualTo(size <= 7 ? "PermuteBackward0" : "ConvolutionBackward0");
                 assertThat(Tensors.is(y, torch.ScalarType.BFloat16)).isTrue();
                 assertThat(y.is_contiguous(torch.MemoryFormat.ChannelsLast)).isTrue();
                 y.to(torch.ScalarType.Float).mul(upstream).sum().backward();
@@ -38,6 +40,17 @@ class ConvLayerTest {
                 assertThat(Tensors.is(layer.weight().grad(), torch.ScalarType.Float)).isTrue();
                 layer.weight().grad().zero_();
             }
+        }
+    }
+
+    @Test
+    void anInputThatIsNotChannelsLastTakesTheConvolution() {
+        Natives.load();
+        ConvLayer layer = new Layers().conv1x1(new Container("parent"), "conv", 16, 8, 1);
+        try (NativeScope scope = NativeScope.open()) {
+            Tensor x = torch.randn(2, 16, 2, 2).to(torch.ScalarType.BFloat16).requires_grad_(true);
+            Tensor y = underAutocast(() -> layer.forward(x));
+            assertThat(y.grad_fn().name().getString()).isEqualTo("ConvolutionBackward0");
         }
     }
 

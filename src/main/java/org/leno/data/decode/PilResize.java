@@ -178,10 +178,7 @@ final class PilResize {
     /** The last tap, then out of fixed point and clamped to 0-255 as {@link #clip8} (one pass instead of two). */
     private static void finish(int[] acc, int[] row, int weight, int length) {
         for (int i = 0; i < length; i++) {
-            int v = (acc[i] + row[i] * weight) >> PRECISION_BITS;
-            v &= ~(v >> 31);
-            v |= (255 - v) >> 31;
-            acc[i] = v & 255;
+            acc[i] = clip8(acc[i] + row[i] * weight);
         }
     }
 
@@ -198,14 +195,18 @@ final class PilResize {
         }
     }
 
-    /** Each value shifted out of fixed point and clamped to 0-255, without branches (so it vectorises). */
     private static void clip8(int[] acc, int length) {
         for (int i = 0; i < length; i++) {
-            int v = acc[i] >> PRECISION_BITS;
-            v &= ~(v >> 31);
-            v |= (255 - v) >> 31;
-            acc[i] = v & 255;
+            acc[i] = clip8(acc[i]);
         }
+    }
+
+    /** A sum shifted out of fixed point and clamped to 0-255, without branches (so loops over it vectorise). */
+    private static int clip8(int sum) {
+        int v = sum >> PRECISION_BITS;
+        v &= ~(v >> 31);
+        v |= (255 - v) >> 31;
+        return v & 255;
     }
 
     /** Rows of ints, grown as needed and reused; count x length of them are in use. */
