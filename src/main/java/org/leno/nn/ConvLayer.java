@@ -10,10 +10,10 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class ConvLayer {
     /**
-     * A 1x1 stride-1 convolution without padding or bias of a bfloat16 channels-last input of at most this many
-     * pixels per image runs as one matrix product over the pixels: there libtorch's bf16 matrix
-     * product, forward and backward, beats its bf16 convolution by 1.02-3.7x (7x7 down to 2x2 maps;
-     * at 8x8 and above the convolution is as fast or faster; docs/performance.md).
+     * A 1x1 stride-1 convolution without padding or bias of a bfloat16 channels-last input of at most
+     * this many pixels per image runs as one matrix product over the pixels: there libtorch's bf16
+     * matrix product, forward and backward, beats its bf16 convolution by 1.02-3.7x (7x7 down to 2x2
+     * maps; at 8x8 and above the convolution is as fast or faster; docs/performance.md).
      */
     static final long MATMUL_MAX_PIXELS = 49;
 

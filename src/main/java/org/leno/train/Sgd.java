@@ -22,10 +22,13 @@ public final class Sgd extends GroupedOptimizer {
     private final Optional<OptimizerKernels> kernels;
 
     public Sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov) {
-        this(groups, lr, momentum, nesterov, momentum != 0 ? OptimizerKernels.find() : Optional.empty());
+        this(groups, lr, momentum, nesterov, OptimizerKernels.find());
     }
 
-    /** With {@code kernels} empty, every group is updated parameter by parameter (to compare the two). */
+    /**
+     * With {@code kernels} empty, every group is updated parameter by parameter (to compare the two);
+     * so is every group without momentum, which the fused kernel does not cover.
+     */
     Sgd(List<ParamGroup> groups, double lr, double momentum, boolean nesterov, Optional<OptimizerKernels> kernels) {
         super(groups, lr);
         if (nesterov && momentum <= 0) {

@@ -115,12 +115,13 @@ final class PilResize {
     /** The rows of an 8-bit or 32-bit integer Mat as rows from..from+rows of {@code into} (sized for them). */
     private static Plane intRows(Mat mat, int from, Plane into) {
         int length = mat.cols() * mat.channels();
-        boolean alreadyInts = mat.depth() == opencv_core.CV_32S && mat.isContinuous();
-        try (Mat converted = alreadyInts ? null : new Mat()) {
-            if (!alreadyInts) {
+        try (Mat converted = new Mat()) {
+            Mat ints = mat;
+            if (mat.depth() != opencv_core.CV_32S || !mat.isContinuous()) {
                 mat.convertTo(converted, opencv_core.CV_32S);
+                ints = converted;
             }
-            IntBuffer data = ints(alreadyInts ? mat : converted, mat.rows() * length);
+            IntBuffer data = ints(ints, mat.rows() * length);
             for (int y = 0; y < mat.rows(); y++) {
                 data.get(into.rows[from + y], 0, length);
             }
