@@ -68,8 +68,8 @@ public enum KernelPath {
         return switch (this) {
             case LIBTORCH -> torch.conv2d(x, weight, optional(bias), strides, pads, new long[] {1, 1}, 1);
             case MATRIX_PRODUCT -> pointwiseProduct(x, weight, bias, stride, type);
-            case NO_ONEDNN -> torch.thnn_conv2d(x.to(type), weight.to(type), new long[] {weight.size(2), weight.size(3)},
-                    optional(bias == null ? null : bias.to(type)), strides, pads);
+            case NO_ONEDNN -> torch.thnn_conv2d(x.to(type).contiguous(), weight.to(type).contiguous(),
+                    new long[] {weight.size(2), weight.size(3)}, optional(bias == null ? null : bias.to(type)), strides, pads);
             case FLOAT64 -> layoutOf(x, weight, torch.conv2d(x.to(ScalarType.Double), weight.to(ScalarType.Double),
                     optional(bias == null ? null : bias.to(ScalarType.Double)), strides, pads, new long[] {1, 1}, 1), type);
         };

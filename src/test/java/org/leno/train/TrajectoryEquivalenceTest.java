@@ -22,6 +22,7 @@ import org.leno.model.Arch;
 import org.leno.model.ModelConfig;
 import org.leno.nn.KernelFaults;
 import org.leno.nn.KernelGuard;
+import org.leno.nn.KernelPath;
 import org.leno.nn.KernelShape;
 import org.leno.nn.KernelVerdict;
 import org.leno.nn.NativeScope;
@@ -86,9 +87,13 @@ class TrajectoryEquivalenceTest {
 
     /**
      * With every convolution on its fallback (oneDNN made to fail every check: 1x1 as matrix products,
-     * the others as thnn_conv2d), against PyTorch 1.13's run without oneDNN
-     * ({@code torch.backends.mkldnn.enabled = False}), whose distance from fp64 is the rounding of a
-     * correct path other than oneDNN's: the same honest bound, for the path a faulty CPU takes.
+     * the others as thnn_conv2d), our distance from the fp64 trajectory against PyTorch 1.13's own:
+     * its runs with oneDNN and without it ({@code torch.backends.mkldnn.enabled = False}) are two correct
+     * paths, and ours may be {@link #ROUNDING_FACTOR} times as far from exact as the further of them
+     * (step 1's parameter norms at least to {@link #STEP1_TOLERANCE}; bf16's step-1 loss within 10% of
+     * exact, as above). Step K is held to the medians only: after 20 chaotic steps the 90th percentile
+     * over tensors scatters (measured from 0.24 to 1.6 for ours and 0.14 to 1.1 for PyTorch's runs;
+     * docs/kernels.md); the report prints it.
      */
     @ParameterizedTest(name = "{0} {1} {2} on fallbacks")
     @CsvSource({"lenoresnet50,sgd,fp32", "resnet50,nesterov,fp32", "lenoresnet50,sgd,bf16"})
@@ -97,24 +102,53 @@ class TrajectoryEquivalenceTest {
         Run ours;
         try (AutoCloseable faults = KernelGuard.shared().injecting(EVERY_CONVOLUTION_WRONG)) {
             ours = train(model, optimizer.equals("nesterov"), bf16, metaDouble("momentum"));
-            assertThat(KernelGuard.shared().cachedVerdicts()).as("every convolution on a fallback")
+            assertThat(KernelGuard.shared().cachedVerdicts()).as("no convolution on libtorch's own (oneDNN) kernel")
                     .filteredOn(v -> v.kernelShape().op() == KernelShape.Op.CONV).hasSizeGreaterThan(10)
-                    .allMatch(KernelVerdict::fallback);
+                    .allMatch(v -> v.route() != KernelPath.LIBTORCH);
         }
-        assertFollows(ours, model + "." + optimizer + "." + (bf16 ? "bf16nomkl" : "nomkl"), model + "." + optimizer + ".fp64", bf16);
+        String run = model + "." + optimizer + ".";
+        List<String> torchRuns = List.of(run + precision, run + (bf16 ? "bf16nomkl" : "nomkl"));
+        String exact = run + "fp64";
+        SoftAssertions softly = new SoftAssertions();
+        List<String> report = new ArrayList<>();
+        double exactLoss = doubles(exact + ".losses")[0];
+        double lossLimit = bf16 ? 0.1 : Math.max(1e-5, ROUNDING_FACTOR * torchRuns.stream()
+                .mapToDouble(t -> relative(doubles(t + ".losses")[0], exactLoss)).max().orElseThrow());
+        softly.assertThat(relative(ours.losses[0], exactLoss)).as("loss of step 1 against exact").isLessThanOrEqualTo(lossLimit);
+        for (String checkpoint : List.of("step1", "stepK")) {
+            for (String kind : KINDS) {
+                String key = "." + checkpoint + "." + kind + ".norms";
+                Spread oursVsExact = Spread.of(ours.norms.get(checkpoint + "." + kind), doubles(exact + key));
+                Spread torch = torchRuns.stream().map(t -> Spread.of(doubles(t + key), doubles(exact + key)))
+                        .reduce((a, b) -> new Spread(Math.max(a.median, b.median), Math.max(a.p90, b.p90))).orElseThrow();
+                double floor = checkpoint.equals("step1") && kind.equals("param") && !bf16 ? STEP1_TOLERANCE : 1e-7;
+                report.add(String.format("%s %-8s norms from fp64: ours median %.1e p90 %.1e | PyTorch (further of two) median %.1e p90 %.1e",
+                        checkpoint, kind, oursVsExact.median, oursVsExact.p90, torch.median, torch.p90));
+                softly.assertThat(oursVsExact.median).as("%s %s norms from exact, median over tensors", checkpoint, kind)
+                        .isLessThanOrEqualTo(Math.max(floor, ROUNDING_FACTOR * torch.median));
+                if (checkpoint.equals("step1")) {
+                    softly.assertThat(oursVsExact.p90).as("%s %s norms from exact, 90th percentile over tensors", checkpoint, kind)
+                            .isLessThanOrEqualTo(Math.max(floor, ROUNDING_FACTOR * torch.p90));
+                }
+            }
+        }
+        System.out.println(run + precision + " on fallbacks\n  " + String.join("\n  ", report));
+        softly.assertAll();
     }
 
-    /** The negative control of the test above: the same run on the wrong kernels, unchecked, leaves the bound. */
+    /** The negative control of the test above: the same run on wrong kernels that no check catches leaves the bound. */
     @Test
     void aWrongKernelLeavesTheTrajectory() throws Exception {
         Run wrong;
         try (AutoCloseable faults = KernelGuard.shared().injecting(EVERY_CONVOLUTION_WRONG);
-             AutoCloseable unchecked = KernelGuard.shared().unchecked()) {
+             AutoCloseable blind = KernelGuard.shared().blindToInjectedFaults()) {
             wrong = train("lenoresnet50", false, false, metaDouble("momentum"));
         }
-        double[] torchLosses = doubles("lenoresnet50.sgd.nomkl.losses");
-        Spread params = Spread.of(wrong.norms.get("step1.param"), doubles("lenoresnet50.sgd.nomkl.step1.param.norms"));
-        assertThat(Math.max(relative(wrong.losses[0], torchLosses[0]), params.p90)).isGreaterThan(100 * STEP1_TOLERANCE);
+        Spread gradients = Spread.of(wrong.norms.get("step1.momentum"), doubles("lenoresnet50.sgd.nomkl.step1.momentum.norms"));
+        Spread rounding = Spread.of(doubles("lenoresnet50.sgd.nomkl.step1.momentum.norms"),
+                doubles("lenoresnet50.sgd.fp64.step1.momentum.norms"));
+        assertThat(gradients.median).as("gradients of step 1 (momentum norms), median over tensors")
+                .isGreaterThan(10 * ROUNDING_FACTOR * rounding.median);
     }
 
     private static void assertFollows(Run ours, String torch, String exact, boolean bf16) {
@@ -143,8 +177,9 @@ class TrajectoryEquivalenceTest {
                         doubles(torch + "." + checkpoint + "." + kind + ".norms"));
                 Spread rounding = Spread.of(doubles(torch + "." + checkpoint + "." + kind + ".norms"),
                         doubles(exact + "." + checkpoint + "." + kind + ".norms"));
-                report.add(String.format("%s %-8s norms: ours-torch median %.1e p90 %.1e | torch-fp64 median %.1e p90 %.1e",
-                        checkpoint, kind, oursVsTorch.median, oursVsTorch.p90, rounding.median, rounding.p90));
+                Spread fromExact = Spread.of(ours.norms.get(checkpoint + "." + kind), doubles(exact + "." + checkpoint + "." + kind + ".norms"));
+                report.add(String.format("%s %-8s norms: ours-torch median %.1e p90 %.1e | torch-fp64 median %.1e p90 %.1e | ours-fp64 median %.1e p90 %.1e",
+                        checkpoint, kind, oursVsTorch.median, oursVsTorch.p90, rounding.median, rounding.p90, fromExact.median, fromExact.p90));
                 boolean exactNorms = checkpoint.equals("step1") && kind.equals("param") && !bf16;
                 double medianLimit = exactNorms ? STEP1_TOLERANCE : ROUNDING_FACTOR * rounding.median + 1e-7;
                 double p90Limit = exactNorms ? STEP1_TOLERANCE : ROUNDING_FACTOR * rounding.p90 + 1e-7;
