@@ -67,6 +67,8 @@ class FirstLoadTest {
 
     private static void assertClean(Child c) {
         assertThat(c.output()).doesNotContain("fatal error", "SIGSEGV", "hs_err");
+        // Java 24+: JNI loads and sun.misc.Unsafe warn unless the flags are passed on (ChildJvm, pom.xml's jdk24)
+        assertThat(c.output()).doesNotContain("WARNING: A restricted method", "WARNING: A terminally deprecated method");
         assertThat(c.crashFiles()).isEmpty();
         assertThat(c.exitCode()).as(c.output()).isZero();
     }
