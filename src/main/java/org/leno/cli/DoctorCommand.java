@@ -153,7 +153,7 @@ final class DoctorCommand implements Callable<Integer> {
         sorted.sort((a, b) -> Boolean.compare(b.fallback(), a.fallback()));
         for (KernelVerdict v : sorted) {
             KernelVerdict.Check first = v.first();
-            crash += first.status() == KernelVerdict.Status.CRASH ? 1 : 0;
+            crash += first.status() == KernelVerdict.Status.CRASH || first.status() == KernelVerdict.Status.SKIPPED ? 1 : 0;
             wrong += first.status() == KernelVerdict.Status.WRONG ? 1 : 0;
             System.out.printf("  %s%n    %s: %s%n", v.kernelShape().describe(), first.path().label(), outcome(first));
             if (v.fallback()) {
@@ -163,7 +163,8 @@ final class DoctorCommand implements Callable<Integer> {
             }
             System.out.printf("    -> a run takes %s%n", v.route().label());
         }
-        System.out.printf("%d configurations: %d right on libtorch's own kernels, %d crash, %d compute wrongly; "
+        System.out.printf("%d configurations: %d right on libtorch's own kernels, %d crash (or their convolution "
+                + "crashed at another size), %d compute wrongly; "
                 + "every one has a verified path.%n", verdicts.size(), verdicts.size() - crash - wrong, crash, wrong);
     }
 
@@ -173,6 +174,7 @@ final class DoctorCommand implements Callable<Integer> {
             case WRONG -> String.format(Locale.ROOT, "WRONG (relative error %.2g: output %.1e, input gradient %.1e, "
                     + "weight gradient %.1e)", c.worst(), c.output(), c.inputGrad(), c.weightGrad());
             case CRASH -> "CRASH (" + c.detail() + ")";
+            case SKIPPED -> "not run: the same convolution " + c.detail();
         };
     }
 }

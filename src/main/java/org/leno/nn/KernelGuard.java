@@ -13,6 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,7 +67,7 @@ public final class KernelGuard {
     private static final class Shared {
         static final KernelGuard GUARD = new KernelGuard(defaultCacheDir(),
                 !"trust".equalsIgnoreCase(KernelFaults.setting("leno.kernels", "LENO_KERNELS")),
-                KernelFaults.fromSettings(), System.err::println);
+                KernelFaults.fromSettings(), notice -> System.err.println(notice));
     }
 
     public static Path defaultCacheDir() {
@@ -161,30 +163,52 @@ public final class KernelGuard {
         return verdicts().signature;
     }
 
+    /** The current faults' verdicts; with injected faults, those of the configurations they leave alone are the real ones. */
     private Verdicts verdicts() {
-        return byFaults.computeIfAbsent(faults, f -> new Verdicts(
-                signatureOverride != null ? signatureOverride : MachineSignature.current(f), f));
+        KernelFaults current = faults;
+        Verdicts real = byFaults.computeIfAbsent(KernelFaults.NONE, f -> newVerdicts(f, null));
+        return current.none() ? real : byFaults.computeIfAbsent(current, f -> newVerdicts(f, real));
+    }
+
+    private Verdicts newVerdicts(KernelFaults f, Verdicts real) {
+        return new Verdicts(signatureOverride != null ? signatureOverride : MachineSignature.current(f), f, real);
     }
 
     /** The verdicts under one signature: in memory, and in their cache file. */
     private final class Verdicts {
         final MachineSignature signature;
         final KernelChecker checker;
+        final KernelFaults faults;
+        /** With injected faults: the verdicts without them, for the configurations the faults leave alone. */
+        final Verdicts real;
         final Map<String, KernelVerdict> known = new ConcurrentHashMap<>();
         final Set<String> announced = ConcurrentHashMap.newKeySet();
 
-        Verdicts(MachineSignature signature, KernelFaults faults) {
+        Verdicts(MachineSignature signature, KernelFaults faults, Verdicts real) {
             this.signature = signature;
+            this.faults = faults;
+            this.real = real;
             this.checker = new KernelChecker(faults);
+        }
+
+        /** Whether an injected fault touches {@code shape} (else its real verdict holds). */
+        private boolean injected(KernelShape shape) {
+            return real == null || faults.crashes(shape, KernelPath.LIBTORCH) || faults.wrong(shape, KernelPath.LIBTORCH);
         }
 
         /** The verdict for {@code shape}; a forward-only use is covered by a training verdict. */
         KernelVerdict lookup(KernelShape shape) {
+            if (!injected(shape)) {
+                return real.lookup(shape);
+            }
             KernelVerdict v = known.get(shape.key());
             return v != null || shape.backward() ? v : known.get(shape.withBackward(true).key());
         }
 
         synchronized void ensure(Collection<KernelShape> shapes) {
+            if (real != null) {
+                real.ensure(shapes.stream().filter(s -> !injected(s)).toList());
+            }
             List<KernelShape> missing = missing(shapes);
             if (missing.isEmpty()) {
                 return;
@@ -212,24 +236,54 @@ public final class KernelGuard {
             return new LinkedHashSet<>(shapes).stream().filter(s -> lookup(s) == null).toList();
         }
 
-        /** Tries each shape's paths in order until one passes; a crash only ends the child it happened in. */
+        /**
+         * Tries each shape's paths in order until one passes; a crash only ends the child it happened in.
+         * Each crash costs a process, so of the shapes of one {@link KernelShape#crashFamily()} one goes
+         * first; if its libtorch kernel crashes the others skip it (status SKIPPED) and go to their fallbacks.
+         */
         private void check(List<KernelShape> shapes) {
             notices.accept(String.format("leno: checking %d kernel configuration%s on this machine against float64 "
                     + "(once per CPU and libtorch build; cached in %s)", shapes.size(), shapes.size() == 1 ? "" : "s", cacheDir));
             Map<KernelShape, List<KernelVerdict.Check>> tried = new LinkedHashMap<>();
             Map<KernelShape, KernelPath> passed = new HashMap<>();
+            shapes.forEach(s -> tried.put(s, new ArrayList<>()));
+            Map<String, KernelVerdict.Check> crashed = crashedFamilies();
+            Set<String> survived = new HashSet<>();
+            List<KernelShape> waiting = new ArrayList<>(shapes);
             List<KernelChecker.Job> round = new ArrayList<>();
-            for (KernelShape s : shapes) {
-                tried.put(s, new ArrayList<>());
-                round.add(new KernelChecker.Job(s, KernelPath.candidates(s, matmulMaxPixels).get(0)));
-            }
-            while (!round.isEmpty()) {
+            while (!waiting.isEmpty() || !round.isEmpty()) {
+                Set<String> scouting = new HashSet<>();
+                for (Iterator<KernelShape> it = waiting.iterator(); it.hasNext(); ) {
+                    KernelShape s = it.next();
+                    KernelPath first = KernelPath.candidates(s, matmulMaxPixels).get(0);
+                    String family = s.crashFamily();
+                    KernelVerdict.Check sibling = crashed.get(family);
+                    if (first != KernelPath.LIBTORCH || survived.contains(family) || sibling == null && scouting.add(family)) {
+                        round.add(new KernelChecker.Job(s, first));
+                    } else if (sibling != null) {
+                        tried.get(s).add(new KernelVerdict.Check(KernelPath.LIBTORCH, KernelVerdict.Status.SKIPPED, 0, 0, 0,
+                                sibling.detail()));
+                        nextCandidate(new KernelChecker.Job(s, first)).ifPresent(round::add);
+                    } else {
+                        continue;
+                    }
+                    it.remove();
+                }
                 Map<KernelChecker.Job, KernelChecker.Outcome> outcomes = checker.run(round);
                 List<KernelChecker.Job> next = new ArrayList<>();
                 for (KernelChecker.Job job : round) {
                     KernelChecker.Outcome o = outcomes.get(job);
                     double[] e = o.errors();
-                    tried.get(job.shape()).add(new KernelVerdict.Check(job.path(), o.status(), e[0], e[1], e[2], o.detail()));
+                    KernelVerdict.Check check = new KernelVerdict.Check(job.path(), o.status(), e[0], e[1], e[2], o.detail());
+                    tried.get(job.shape()).add(check);
+                    if (job.path() == KernelPath.LIBTORCH) {
+                        if (o.status() == KernelVerdict.Status.CRASH) {
+                            crashed.putIfAbsent(job.shape().crashFamily(), new KernelVerdict.Check(KernelPath.LIBTORCH,
+                                    KernelVerdict.Status.SKIPPED, 0, 0, 0, "crashed on " + job.shape().describe() + ": " + o.detail()));
+                        } else {
+                            survived.add(job.shape().crashFamily());
+                        }
+                    }
                     if (o.status() == KernelVerdict.Status.OK) {
                         passed.put(job.shape(), job.path());
                     } else {
@@ -248,6 +302,18 @@ public final class KernelGuard {
             }
         }
 
+        /** By {@link KernelShape#crashFamily()}, the check a sibling of a known crash gets instead of its own. */
+        private Map<String, KernelVerdict.Check> crashedFamilies() {
+            Map<String, KernelVerdict.Check> out = new HashMap<>();
+            for (KernelVerdict v : known.values()) {
+                if (v.first().status() == KernelVerdict.Status.CRASH) {
+                    out.putIfAbsent(v.kernelShape().crashFamily(), new KernelVerdict.Check(KernelPath.LIBTORCH,
+                            KernelVerdict.Status.SKIPPED, 0, 0, 0, "crashed on " + v.kernelShape().describe() + ": " + v.first().detail()));
+                }
+            }
+            return out;
+        }
+
         private Optional<KernelChecker.Job> nextCandidate(KernelChecker.Job job) {
             List<KernelPath> paths = KernelPath.candidates(job.shape(), matmulMaxPixels);
             int i = paths.indexOf(job.path());
@@ -263,7 +329,7 @@ public final class KernelGuard {
                 KernelVerdict v = lookup(s);
                 if (v != null && v.fallback()) {
                     fallbacks.add(v);
-                    crashes += v.first().status() == KernelVerdict.Status.CRASH ? 1 : 0;
+                    crashes += v.first().status() == KernelVerdict.Status.WRONG ? 0 : 1;
                 }
             }
             boolean fresh = fallbacks.stream().anyMatch(v -> announced.add(v.shape()));

@@ -71,6 +71,12 @@ public record KernelShape(Op op, long kernel, long stride, long pad, long in, lo
 
     public long outWidth() { return (width + 2 * pad - kernel) / stride + 1; }
 
+    /** What a crash is assumed to depend on: the convolution without its batch, map size, layout, direction and threads. */
+    public String crashFamily() {
+        return String.format(Locale.ROOT, "%s k=%d s=%d p=%d in=%d out=%d bias=%d %s", op, kernel, stride, pad, in, out,
+                bias ? 1 : 0, precision);
+    }
+
     /** Whether the convolution is one matrix product over (strided) pixels: 1x1, no padding. */
     public boolean pointwise() {
         return op == Op.CONV && kernel == 1 && pad == 0;

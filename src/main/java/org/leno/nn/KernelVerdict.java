@@ -7,7 +7,12 @@ import java.util.List;
  * (the first that passed).
  */
 public record KernelVerdict(String shape, KernelPath route, List<Check> checks) {
-    public enum Status { OK, WRONG, CRASH }
+    /**
+     * A check's outcome. {@code SKIPPED}: libtorch's kernel was not run because it crashed on the same
+     * convolution (kernel, stride, padding, channels, precision) at another batch or map size; each
+     * crash costs a process, and a fallback that passes is right either way.
+     */
+    public enum Status { OK, WRONG, CRASH, SKIPPED }
 
     /** One path's check: worst relative errors of the output, input gradient and weight gradient; how it crashed. */
     public record Check(KernelPath path, Status status, double output, double inputGrad, double weightGrad, String detail) {
