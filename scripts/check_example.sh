@@ -2,12 +2,13 @@
 # Checks that LeNo works as a library from a separate Maven project (issue 23):
 #   1. `mvn install` puts org.leno:leno:0.1.0-SNAPSHOT (the CLI's jar) into the local repository;
 #   2. examples/classify (a standalone project depending on it) is compiled and run with exec:java
-#      on RUN_DIR and the images;
+#      on RUN_DIR and the images, by its own Maven wrapper (examples/classify/mvnw);
 #   3. its output must be one line per image, in order: image<TAB>class name<TAB>probability, with
 #      the class name `leno predict` gives as top-1 and a probability in [0, 1].
 # Usage: scripts/check_example.sh RUN_DIR|CHECKPOINT IMAGE...   (paths without spaces: exec.args splits on them)
 # MVN_FLAGS (e.g. "-o") is passed to every mvn call. Natives come from ~/.javacpp/cache as for ./leno;
-# exec:java needs no --add-opens (that is only for distributed training's rendezvous).
+# exec:java needs no --add-opens (that is only for distributed training's rendezvous); Maven's JVM
+# gets --enable-native-access from examples/classify/.mvn/jvm.config (Java 24+ warns without it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -lt 2 ]; then
@@ -21,8 +22,10 @@ for p in "$run" "$@"; do
 done
 mvn_flags=(-q -B -Dstyle.color=never ${MVN_FLAGS:-})
 
-mvn "${mvn_flags[@]}" -DskipTests -f "$here/pom.xml" install >&2
-out="$(mvn "${mvn_flags[@]}" -f "$here/examples/classify/pom.xml" compile exec:java -Dexec.args="$run $*" \
+mvn="mvn"
+command -v mvn >/dev/null || mvn="$here/mvnw"   # as ./leno builds
+"$mvn" "${mvn_flags[@]}" -DskipTests -f "$here/pom.xml" install >&2
+out="$("$here/examples/classify/mvnw" "${mvn_flags[@]}" -f "$here/examples/classify/pom.xml" compile exec:java -Dexec.args="$run $*" \
     | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^$' || true)"
 echo "$out"
 

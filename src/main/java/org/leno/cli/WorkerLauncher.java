@@ -103,6 +103,7 @@ final class WorkerLauncher {
         for (int i = 0; i < nproc; i++) {
             List<String> cmd = new ArrayList<>(List.of(java));
             cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(missingJdk24Flags(cmd));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
             cmd.addAll(originalArgs);
             if (nodes == 1 && !originalArgs.contains("--dist-url") && !originalArgs.contains("--dist_url")) {
@@ -143,6 +144,20 @@ final class WorkerLauncher {
                 // the hook is running: it stops the workers
             }
         }
+    }
+
+    /**
+     * The flags ./leno gives Java 24 and later (JavaCPP's JNI loads and indexers warn without them) that
+     * this JVM was started without, as by a plain {@code java -jar}: its manifest's Enable-Native-Access
+     * does not reach a worker started with -cp.
+     */
+    static List<String> missingJdk24Flags(List<String> jvmArgs) {
+        if (Runtime.version().feature() < 24) {
+            return List.of();
+        }
+        return List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow").stream()
+                .filter(flag -> jvmArgs.stream().noneMatch(a -> a.startsWith(flag.substring(0, flag.indexOf('=')))))
+                .toList();
     }
 
     /** Waits for the workers; the first that fails stops the others, and its exit code is returned. */

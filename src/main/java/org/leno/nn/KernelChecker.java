@@ -104,8 +104,30 @@ final class KernelChecker {
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
         cmd.addAll(faults.asProperties());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelCheck.class.getName(), jobFile.toString()));
+        cmd.addAll(List.of("-cp", classPath(), KernelCheck.class.getName(), jobFile.toString()));
         return cmd;
+    }
+
+    /**
+     * The class path that loaded this library: java.class.path, unless a URLClassLoader of its own
+     * did (Maven's exec:java, application servers), whose files it then is.
+     */
+    static String classPath() {
+        List<String> files = new ArrayList<>();
+        for (ClassLoader l = KernelCheck.class.getClassLoader(); l != null; l = l.getParent()) {
+            if (l instanceof java.net.URLClassLoader u) {
+                for (java.net.URL url : u.getURLs()) {
+                    if ("file".equals(url.getProtocol())) {
+                        try {
+                            files.add(Path.of(url.toURI()).toString());
+                        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                            // not a local file: the child could not read it either
+                        }
+                    }
+                }
+            }
+        }
+        return files.isEmpty() ? System.getProperty("java.class.path") : String.join(java.io.File.pathSeparator, files);
     }
 
     /** The signal and native frame of the JVM's crash report, e.g. {@code SIGFPE in dnnl::...est_eff_1x1()}. */

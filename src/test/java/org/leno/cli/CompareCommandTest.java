@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.leno.testing.ChildJvm;
 import org.leno.testing.Cli;
 import org.leno.testing.Fixtures;
 import picocli.CommandLine;
@@ -153,8 +154,7 @@ class CompareCommandTest {
 
     /** Runs `leno` in another JVM and kills it (SIGKILL) once it printed {@code after} and then {@code trigger}. */
     private static String runUntilKilled(List<String> args, String trigger, String after) throws Exception {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(ChildJvm.command("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();

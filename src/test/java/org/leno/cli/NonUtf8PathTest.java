@@ -15,6 +15,7 @@ import org.leno.model.Arch;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
 import org.leno.model.ResidualNetwork;
+import org.leno.testing.ChildJvm;
 import org.leno.testing.Fixtures;
 
 /** Issue 11, item 10: an image whose file name is not valid UTF-8 (Latin-1 0xE9) opens from the command line. */
@@ -48,12 +49,13 @@ class NonUtf8PathTest {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         for (String locale : new String[] {"C.UTF-8", "C"}) {
-            String script = "cp \"$4\" \"$(printf '%s/caf\\351.png' \"$3\")\" && exec \"$0\" -cp \"$1\" org.leno.cli.Main predict"
+            String script = "cp \"$4\" \"$(printf '%s/caf\\351.png' \"$3\")\" && exec \"$0\" $JVM_FLAGS -cp \"$1\" org.leno.cli.Main predict"
                     + " -a lenoresnet --n_classes 3 --weights \"$2\" --val_resize 32 --val_crop_size 32 --topk 1"
                     + " \"$(printf '%s/caf\\351.png' \"$3\")\" \"$4\""; // two images: each result under its path
             ProcessBuilder pb = new ProcessBuilder("sh", "-c", script, java, System.getProperty("java.class.path"),
                     weights.toString(), dir.toString(), Fixtures.path("rgb.png").toString()).redirectErrorStream(true);
             pb.environment().put("LC_ALL", locale);
+            pb.environment().put("JVM_FLAGS", String.join(" ", ChildJvm.flags()));
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

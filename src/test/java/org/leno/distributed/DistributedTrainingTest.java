@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.leno.testing.ChildJvm;
 
 /** Two ranks of `leno train` as separate JVMs on 127.0.0.1, Gloo backend, bounded in time. */
 class DistributedTrainingTest {
@@ -31,8 +32,7 @@ class DistributedTrainingTest {
     }
 
     static Rank start(Path dir, String name, String... args) throws IOException {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        List<String> cmd = new ArrayList<>(ChildJvm.command("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "org.leno.cli.Main"));
         cmd.addAll(Arrays.asList(args));
         Path log = dir.resolve(name + ".log");

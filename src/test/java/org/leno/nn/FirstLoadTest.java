@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.leno.cli.Main;
+import org.leno.testing.ChildJvm;
 
 /**
  * The first load of the natives into an empty JavaCPP cache, in child JVMs, where another libtorch may be
@@ -66,6 +67,8 @@ class FirstLoadTest {
 
     private static void assertClean(Child c) {
         assertThat(c.output()).doesNotContain("fatal error", "SIGSEGV", "hs_err");
+        // Java 24+: JNI loads and sun.misc.Unsafe warn unless the flags are passed on (ChildJvm, pom.xml's jdk24)
+        assertThat(c.output()).doesNotContain("WARNING: A restricted method", "WARNING: A terminally deprecated method");
         assertThat(c.crashFiles()).isEmpty();
         assertThat(c.exitCode()).as(c.output()).isZero();
     }
@@ -75,8 +78,7 @@ class FirstLoadTest {
         Path work = Files.createDirectories(home.resolve("work"));
         Path crashes = Files.createDirectories(home.resolve("crashes"));
         Path cache = home.resolve("cache");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(ChildJvm.command("-cp", System.getProperty("java.class.path"),
                 "-Dorg.bytedeco.javacpp.cachedir=" + cache,
                 "-XX:ErrorFile=" + crashes.resolve("hs_err_pid%p.log"),
                 mainClass, arg));

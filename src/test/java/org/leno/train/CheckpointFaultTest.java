@@ -14,6 +14,7 @@ import org.leno.interop.OrderedDict;
 import org.leno.interop.TensorData;
 import org.leno.interop.TorchZip;
 import org.leno.interop.WeightFiles;
+import org.leno.testing.ChildJvm;
 
 class CheckpointFaultTest {
 
@@ -31,8 +32,7 @@ class CheckpointFaultTest {
     }
 
     static Process java(Class<?> main, String... args) throws Exception {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new java.util.ArrayList<>(ChildJvm.command("-cp", System.getProperty("java.class.path"),
                 main.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
