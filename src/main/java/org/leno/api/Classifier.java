@@ -241,11 +241,7 @@ public final class Classifier implements AutoCloseable {
      */
     public void save(Path file) {
         Errors.run(() -> {
-            InferenceSetup s = core.setup();
-            ModelCard card = new ModelCard(s.model(), s.classNames(), new ModelCard.Preprocessing(s.transform().resize(),
-                    s.transform().crop(), s.transform().resampler().toString(), s.transform().interpolation().toString(),
-                    floats(org.leno.data.augment.ValTransform.MEAN), floats(org.leno.data.augment.ValTransform.STD),
-                    ModelCard.GREY_REPLICATE));
+            ModelCard card = core.setup().card();
             synchronized (core) {
                 if (core.isClosed()) {
                     throw new LenoException("the classifier is closed");
@@ -282,13 +278,5 @@ public final class Classifier implements AutoCloseable {
             return p.toString();
         }
         return "image " + index + (image instanceof byte[] ? " (bytes)" : image instanceof BufferedImage ? " (BufferedImage)" : "");
-    }
-
-    private static List<Double> floats(float[] values) {
-        List<Double> out = new ArrayList<>();
-        for (float v : values) {
-            out.add(Double.parseDouble(Float.toString(v)));
-        }
-        return out;
     }
 }
