@@ -11,7 +11,7 @@ It writes to src/test/resources/fixtures:
 - tta/<class>/*.png and tta_expected.json: three images of odd sizes and the logits torchvision's
   ResNet-50 (10 classes, the deterministic weights of make_fixtures.py) gives them after Resize(64) and
   CenterCrop(56) (plain), the crop and its mirror (flip), FiveCrop(56) and TenCrop(56), averaged over
-  the crops (TtaTest).
+  the crops, and a checksum of each crop's input (TtaTest).
 The tests never run Python.
 """
 import json
@@ -131,6 +131,10 @@ def tta_fixture():
             x = torch.stack([tensor(c) for c in crops(resized)])
             with torch.no_grad():
                 expected[name][mode] = model(x).mean(dim=0).tolist()
+            # each view's input, for the geometry alone: its sum, first and last value, and a weighted sum
+            weights = torch.arange(x[0].numel(), dtype=torch.float64) % 97
+            expected[name][mode + " inputs"] = [[v.double().sum().item(), v.flatten()[0].item(), v.flatten()[-1].item(),
+                                                  (v.double().flatten() * weights).sum().item()] for v in x]
     with open(os.path.join(OUT, "tta_expected.json"), "w") as out:
         json.dump(expected, out, indent=1)
     print("tta_expected.json:", {n: [round(v, 4) for v in e["ten-crop"][:3]] for n, e in expected.items()})
