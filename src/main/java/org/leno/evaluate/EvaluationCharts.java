@@ -59,7 +59,7 @@ public final class EvaluationCharts {
         int size = Math.max(640, 260 + CELL * n);
         String title = all ? "Confusion matrix (each row divided by its images)"
                 : "Top confusions: the " + n + " classes of the largest off-diagonal cells, of " + e.labels().size()
-                        + " (rows divided by all their images; every class in confusion.csv)";
+                        + " (all in confusion.csv)";
         HeatMapChart chart = new HeatMapChartBuilder().width(size + 120).height(size).title(title)
                 .xAxisTitle("predicted class").yAxisTitle("actual class").build();
         HeatMapStyle.apply(chart, n);
@@ -115,6 +115,7 @@ public final class EvaluationCharts {
         XYSeries bins = chart.addSeries("accuracy per bin (at its mean confidence)", conf, acc);
         bins.setMarker(SeriesMarkers.CIRCLE);
         bins.setLineColor(new Color(31, 119, 180));
+        bins.setMarkerColor(new Color(31, 119, 180));
         XYSeries images = chart.addSeries("share of the images per bin", centre, share);
         images.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         images.setMarker(SeriesMarkers.NONE);
