@@ -15,7 +15,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.leno.evaluate.ClassMapping;
-import org.leno.evaluate.Evaluation;
+import org.leno.evaluate.EvaluationMetrics;
 import org.leno.evaluate.EvaluationData;
 import org.leno.evaluate.EvaluationFiles;
 import org.leno.evaluate.EvaluationSummary;
@@ -146,7 +146,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     /** The trainer's summary line, then the other headline numbers. */
     private static void print(Evaluator.Result r, Tta mode) {
-        Evaluation e = r.evaluation();
+        EvaluationMetrics e = r.evaluation();
         System.out.printf(Locale.ROOT, " * Acc@1 %.3f Acc@5 %.3f%n", e.acc1(), e.acc5());
         System.out.printf(Locale.ROOT, "=> loss %.4f, macro F1 %.4f, balanced accuracy %.4f, ECE %.4f over %d images"
                         + " (%d unreadable, skipped), %.1f images/s%n", e.nll(), e.macro().f1(), e.balancedAccuracy(),

@@ -32,16 +32,16 @@ public final class EvaluationCharts {
     }
 
     /**
-     * The classes the confusion figure shows: all of {@link Evaluation#labels()} when there are at
+     * The classes the confusion figure shows: all of {@link EvaluationMetrics#labels()} when there are at
      * most {@value #READABLE_CLASSES}, else the classes of the largest confusions, in the order they
      * first appear there, up to {@value #READABLE_CLASSES}.
      */
-    public static List<Integer> shownClasses(Evaluation e) {
+    public static List<Integer> shownClasses(EvaluationMetrics e) {
         if (e.labels().size() <= READABLE_CLASSES) {
             return e.labels();
         }
         Set<Integer> shown = new LinkedHashSet<>();
-        for (Evaluation.Confusion c : e.mostConfused(Integer.MAX_VALUE)) {
+        for (EvaluationMetrics.Confusion c : e.mostConfused(Integer.MAX_VALUE)) {
             if (shown.size() + (shown.contains(c.actual()) ? 0 : 1) + (shown.contains(c.predicted()) ? 0 : 1) > READABLE_CLASSES) {
                 break;
             }
@@ -52,7 +52,7 @@ public final class EvaluationCharts {
     }
 
     /** Each row (actual class) divided by its images; the actual classes top to bottom, the predicted left to right. */
-    public static HeatMapChart confusion(Evaluation e) {
+    public static HeatMapChart confusion(EvaluationMetrics e) {
         List<Integer> shown = shownClasses(e);
         boolean all = shown.size() == e.labels().size();
         int n = shown.size();
@@ -88,10 +88,10 @@ public final class EvaluationCharts {
     }
 
     /** Accuracy against mean confidence per bin, the diagonal of perfect calibration, and each bin's share of the images. */
-    public static XYChart reliability(Evaluation e) {
+    public static XYChart reliability(EvaluationMetrics e) {
         XYChart chart = new XYChartBuilder().width(720).height(640)
                 .title(String.format(java.util.Locale.ROOT, "Reliability (%d bins): ECE %.4f over %d images",
-                        Evaluation.ECE_BINS, e.expectedCalibrationError(), e.count()))
+                        EvaluationMetrics.ECE_BINS, e.expectedCalibrationError(), e.count()))
                 .xAxisTitle("confidence (top-1 probability)").yAxisTitle("accuracy").build();
         Styler s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
@@ -104,7 +104,7 @@ public final class EvaluationCharts {
         List<Double> acc = new ArrayList<>();
         List<Double> centre = new ArrayList<>();
         List<Double> share = new ArrayList<>();
-        for (Evaluation.Bin b : e.reliabilityBins()) {
+        for (EvaluationMetrics.Bin b : e.reliabilityBins()) {
             centre.add((b.lower() + b.upper()) / 2);
             share.add((double) b.count() / e.count());
             if (b.count() > 0) {

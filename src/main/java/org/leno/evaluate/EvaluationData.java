@@ -33,18 +33,23 @@ public record EvaluationData(ImageSource source, String description) {
             description = (data == null ? "the embedded Fashion-MNIST subset" : "Fashion-MNIST") + ", " + split;
         } else {
             Path dir = Path.of(data);
-            Path folder = Files.isDirectory(dir.resolve(split)) ? dir.resolve(split) : dir;
-            ImageFolder images = ImageFolder.scan(folder, new ImageDecoder(maxPixels));
-            if (images.scanSummary() != null) {
-                System.err.println("leno: warning: " + folder + ": " + images.scanSummary());
-            }
-            source = images;
-            description = folder.toString();
+            EvaluationData folder = imageFolder(Files.isDirectory(dir.resolve(split)) ? dir.resolve(split) : dir, maxPixels);
+            source = folder.source();
+            description = folder.description();
         }
         if (samples > 0 && samples < source.size()) {
             source = new Subset(source, samples);
             description += " (" + samples + " images, stratified as --val-samples)";
         }
         return new EvaluationData(source, description);
+    }
+
+    /** The ImageFolder {@code dir} ({@code dir/<class>/<image>}); what its scan skipped is a warning on stderr. */
+    public static EvaluationData imageFolder(Path dir, long maxPixels) {
+        ImageFolder images = ImageFolder.scan(dir, new ImageDecoder(maxPixels));
+        if (images.scanSummary() != null) {
+            System.err.println("leno: warning: " + dir + ": " + images.scanSummary());
+        }
+        return new EvaluationData(images, dir.toString());
     }
 }

@@ -54,7 +54,7 @@ public final class EvaluationFiles {
     }
 
     /** Writes the folder {@code out}, replacing an earlier evaluation there; {@code summary} from {@link EvaluationSummary}. */
-    public static void write(Path out, Map<String, Object> summary, Evaluation e) {
+    public static void write(Path out, Map<String, Object> summary, EvaluationMetrics e) {
         checkTarget(out, "--out");
         Path parent = out.toAbsolutePath().normalize().getParent();
         Path staging = null;
@@ -73,7 +73,7 @@ public final class EvaluationFiles {
         }
     }
 
-    private static void writeAll(Path dir, Map<String, Object> summary, Evaluation e) throws IOException {
+    private static void writeAll(Path dir, Map<String, Object> summary, EvaluationMetrics e) throws IOException {
         csv(dir.resolve(PER_CLASS), perClass(e));
         csv(dir.resolve(CONFUSION), confusion(e));
         csv(dir.resolve(CONFUSED_PAIRS), confusedPairs(e));
@@ -97,7 +97,7 @@ public final class EvaluationFiles {
         }
     }
 
-    static List<List<Object>> perClass(Evaluation e) {
+    static List<List<Object>> perClass(EvaluationMetrics e) {
         List<List<Object>> rows = new ArrayList<>();
         rows.add(List.of("class_index", "class", "support", "predicted", "correct", "accuracy", "precision", "recall", "f1",
                 "mean_confidence"));
@@ -108,8 +108,8 @@ public final class EvaluationFiles {
         return rows;
     }
 
-    /** Counts, actual classes down, predicted across, over {@link Evaluation#labels()}. */
-    static List<List<Object>> confusion(Evaluation e) {
+    /** Counts, actual classes down, predicted across, over {@link EvaluationMetrics#labels()}. */
+    static List<List<Object>> confusion(EvaluationMetrics e) {
         long[][] counts = e.confusion();
         List<List<Object>> rows = new ArrayList<>();
         List<Object> head = new ArrayList<>(List.of("actual \\ predicted"));
@@ -123,21 +123,21 @@ public final class EvaluationFiles {
         return rows;
     }
 
-    static List<List<Object>> confusedPairs(Evaluation e) {
+    static List<List<Object>> confusedPairs(EvaluationMetrics e) {
         List<List<Object>> rows = new ArrayList<>();
         rows.add(List.of("rank", "actual", "predicted", "count", "share_of_actual"));
         int rank = 1;
-        for (Evaluation.Confusion c : e.mostConfused(CONFUSED_PAIRS_LISTED)) {
+        for (EvaluationMetrics.Confusion c : e.mostConfused(CONFUSED_PAIRS_LISTED)) {
             rows.add(List.of(rank++, e.classNames().get(c.actual()), e.classNames().get(c.predicted()), c.count(),
                     (double) c.count() / support(e, c.actual())));
         }
         return rows;
     }
 
-    static List<List<Object>> predictions(Evaluation e) {
+    static List<List<Object>> predictions(EvaluationMetrics e) {
         List<List<Object>> rows = new ArrayList<>();
         List<Object> head = new ArrayList<>(List.of("image", "actual", "predicted", "correct", "confidence", "nll"));
-        for (int k = 1; k <= Evaluation.TOP_K; k++) {
+        for (int k = 1; k <= EvaluationMetrics.TOP_K; k++) {
             head.add("top" + k);
             head.add("p" + k);
         }
@@ -145,7 +145,7 @@ public final class EvaluationFiles {
         for (ScoredImage s : e.mistakesFirst()) {
             List<Object> row = new ArrayList<>(List.of(s.name(), e.classNames().get(s.label()),
                     e.classNames().get(s.predicted()), s.correct(), s.confidence(), s.nll()));
-            for (int k = 0; k < Evaluation.TOP_K; k++) {
+            for (int k = 0; k < EvaluationMetrics.TOP_K; k++) {
                 row.add(k < s.top().length ? e.classNames().get(s.top()[k]) : "");
                 row.add(k < s.top().length ? (Object) s.probabilities()[k] : "");
             }
@@ -154,7 +154,7 @@ public final class EvaluationFiles {
         return rows;
     }
 
-    static long support(Evaluation e, int c) {
+    static long support(EvaluationMetrics e, int c) {
         return e.perClass().stream().filter(m -> m.index() == c).mapToLong(ClassMetrics::support).findFirst().orElse(0);
     }
 

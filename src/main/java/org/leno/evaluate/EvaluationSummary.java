@@ -25,7 +25,7 @@ public final class EvaluationSummary {
     }
 
     public static Map<String, Object> of(Evaluator.Result r, Context c) {
-        Evaluation e = r.evaluation();
+        EvaluationMetrics e = r.evaluation();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("complete", true);
@@ -50,7 +50,7 @@ public final class EvaluationSummary {
     }
 
     /** The headline numbers: accuracies in percent, the rest as fractions; undefined ones as null. */
-    static Map<String, Object> metrics(Evaluation e) {
+    static Map<String, Object> metrics(EvaluationMetrics e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("acc1", number(e.acc1()));
         m.put("acc5", number(e.acc5()));
@@ -64,7 +64,7 @@ public final class EvaluationSummary {
         m.put("f1_weighted", number(e.weighted().f1()));
         m.put("balanced_accuracy", number(e.balancedAccuracy()));
         m.put("ece", number(e.expectedCalibrationError()));
-        m.put("ece_bins", Evaluation.ECE_BINS);
+        m.put("ece_bins", EvaluationMetrics.ECE_BINS);
         return m;
     }
 
@@ -81,9 +81,9 @@ public final class EvaluationSummary {
         return m;
     }
 
-    private static List<Object> mostConfused(Evaluation e) {
+    private static List<Object> mostConfused(EvaluationMetrics e) {
         List<Object> out = new ArrayList<>();
-        for (Evaluation.Confusion c : e.mostConfused(EvaluationFiles.CONFUSED_PAIRS_LISTED)) {
+        for (EvaluationMetrics.Confusion c : e.mostConfused(EvaluationFiles.CONFUSED_PAIRS_LISTED)) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("actual", e.classNames().get(c.actual()));
             m.put("predicted", e.classNames().get(c.predicted()));
@@ -94,9 +94,9 @@ public final class EvaluationSummary {
         return out;
     }
 
-    private static List<Object> bins(Evaluation e) {
+    private static List<Object> bins(EvaluationMetrics e) {
         List<Object> out = new ArrayList<>();
-        for (Evaluation.Bin b : e.reliabilityBins()) {
+        for (EvaluationMetrics.Bin b : e.reliabilityBins()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("lower", b.lower());
             m.put("upper", b.upper());

@@ -41,7 +41,7 @@ public final class Evaluator {
      * The evaluation, the plain pass's when test-time augmentation ran (empty otherwise), the images
      * that could not be read, the images offered and the seconds taken.
      */
-    public record Result(Evaluation evaluation, Optional<Evaluation> plain, List<Unreadable> unreadable, int offered,
+    public record Result(EvaluationMetrics evaluation, Optional<EvaluationMetrics> plain, List<Unreadable> unreadable, int offered,
                          double seconds) {}
 
     private final ImageClassifier classifier;
@@ -98,9 +98,9 @@ public final class Evaluator {
                 float[] averaged = tta == Tta.NONE ? views.get(0) : Tta.average(views);
                 int label = classes.toModel(data.label(i));
                 String name = data.describe(i);
-                scored.add(ScoredImage.of(name, label, averaged, Evaluation.TOP_K));
+                scored.add(ScoredImage.of(name, label, averaged, EvaluationMetrics.TOP_K));
                 if (tta != Tta.NONE) {
-                    plain.add(ScoredImage.of(name, label, views.get(tta.plainView()), Evaluation.TOP_K));
+                    plain.add(ScoredImage.of(name, label, views.get(tta.plainView()), EvaluationMetrics.TOP_K));
                 }
                 listener.scored(i, name, label, averaged);
             }
@@ -110,8 +110,8 @@ public final class Evaluator {
             throw new IllegalArgumentException(total == 0 ? "no images to evaluate"
                     : "none of the " + total + " images could be read (first: " + unreadable.get(0).error() + ")");
         }
-        Evaluation evaluation = Evaluation.of(classes.names(), scored);
-        Optional<Evaluation> plainPass = tta == Tta.NONE ? Optional.empty() : Optional.of(Evaluation.of(classes.names(), plain));
+        EvaluationMetrics evaluation = EvaluationMetrics.of(classes.names(), scored);
+        Optional<EvaluationMetrics> plainPass = tta == Tta.NONE ? Optional.empty() : Optional.of(EvaluationMetrics.of(classes.names(), plain));
         return new Result(evaluation, plainPass, List.copyOf(unreadable), total, (System.nanoTime() - start) / 1e9);
     }
 

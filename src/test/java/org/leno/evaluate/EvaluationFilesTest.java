@@ -21,18 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The folder `leno validate` writes: its files, their rows, and that it is replaced whole or not at all. */
 class EvaluationFilesTest {
     /** 6 images of 3 classes named with a comma and a quote; image 4 is the most confident mistake. */
-    static Evaluation small() {
+    static EvaluationMetrics small() {
         List<String> names = List.of("cat, big", "dog \"x\"", "eel");
         float[][] logits = {{3, 0, 0}, {2, 1, 0}, {0, 2, 0}, {1.5f, 1, 0}, {0, 6, 0}, {0, 0, 1}};
         int[] labels = {0, 0, 1, 1, 0, 2};
         List<ScoredImage> images = new ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
-            images.add(ScoredImage.of("img" + i + ".png", labels[i], logits[i], Evaluation.TOP_K));
+            images.add(ScoredImage.of("img" + i + ".png", labels[i], logits[i], EvaluationMetrics.TOP_K));
         }
-        return Evaluation.of(names, images);
+        return EvaluationMetrics.of(names, images);
     }
 
-    static Map<String, Object> summary(Evaluation e) {
+    static Map<String, Object> summary(EvaluationMetrics e) {
         Evaluator.Result r = new Evaluator.Result(e, Optional.empty(), List.of(new Evaluator.Unreadable("bad.png", "bad.png: not an image")),
                 7, 0.5);
         return EvaluationSummary.of(r, new EvaluationSummary.Context("w.pth", "data", "val", Tta.NONE, 32,
@@ -41,7 +41,7 @@ class EvaluationFilesTest {
 
     @Test
     void writesEveryFileWithTheirRows(@TempDir Path dir) throws Exception {
-        Evaluation e = small();
+        EvaluationMetrics e = small();
         Path out = dir.resolve("eval-val");
         EvaluationFiles.write(out, summary(e), e);
         try (Stream<Path> files = Files.list(out)) {
@@ -78,7 +78,7 @@ class EvaluationFilesTest {
 
     @Test
     void aFailedWriteLeavesTheEarlierEvaluationAndNoPartialFolder(@TempDir Path dir) throws Exception {
-        Evaluation e = small();
+        EvaluationMetrics e = small();
         Path out = dir.resolve("eval-val");
         EvaluationFiles.write(out, summary(e), e);
         String before = Files.readString(out.resolve("summary.json"));
@@ -117,12 +117,12 @@ class EvaluationFilesTest {
             float[] logits = new float[classes];
             int predicted = i % 7 == 0 ? (label + 1 + i % 3) % classes : label;
             logits[predicted] = 5;
-            images.add(ScoredImage.of("i" + i, label, logits, Evaluation.TOP_K));
+            images.add(ScoredImage.of("i" + i, label, logits, EvaluationMetrics.TOP_K));
         }
-        Evaluation e = Evaluation.of(names, images);
+        EvaluationMetrics e = EvaluationMetrics.of(names, images);
         List<Integer> shown = EvaluationCharts.shownClasses(e);
         assertThat(shown).hasSizeLessThanOrEqualTo(EvaluationCharts.READABLE_CLASSES).hasSizeGreaterThan(10);
-        Evaluation.Confusion top = e.mostConfused(1).get(0);
+        EvaluationMetrics.Confusion top = e.mostConfused(1).get(0);
         assertThat(shown).contains(top.actual(), top.predicted());
         assertThat(EvaluationCharts.confusion(e).getTitle()).startsWith("Top confusions: the " + shown.size() + " classes");
     }

@@ -11,14 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.leno.testing.Fixtures;
 
 /**
- * Every metric of {@link Evaluation} against scikit-learn's on the same logits
+ * Every metric of {@link EvaluationMetrics} against scikit-learn's on the same logits
  * (scripts/make_eval_fixtures.py): 240 images over 8 classes, class 5 with images but never
  * predicted, class 6 predicted but without images, class 7 with neither.
  */
 class EvaluationMetricsTest {
     private static final double TOLERANCE = 1e-12;
     private static JsonNode expected;
-    private static Evaluation evaluation;
+    private static EvaluationMetrics evaluation;
 
     @BeforeAll
     static void evaluate() {
@@ -35,9 +35,9 @@ class EvaluationMetricsTest {
             for (int c = 0; c < classes; c++) {
                 logits[c] = (float) fixture.get("logits").get(i).get(c).asDouble();
             }
-            images.add(ScoredImage.of("image " + i, fixture.get("labels").get(i).asInt(), logits, Evaluation.TOP_K));
+            images.add(ScoredImage.of("image " + i, fixture.get("labels").get(i).asInt(), logits, EvaluationMetrics.TOP_K));
         }
-        evaluation = Evaluation.of(names, images);
+        evaluation = EvaluationMetrics.of(names, images);
     }
 
     @Test
@@ -106,12 +106,12 @@ class EvaluationMetricsTest {
     void expectedCalibrationErrorEqualsTheReferenceImplementation() {
         assertThat(evaluation.expectedCalibrationError()).isCloseTo(expected.get("ece").asDouble(), within(1e-12));
         assertThat(evaluation.reliabilityBins()).hasSize(15);
-        assertThat(evaluation.reliabilityBins().stream().mapToLong(Evaluation.Bin::count).sum()).isEqualTo(evaluation.count());
+        assertThat(evaluation.reliabilityBins().stream().mapToLong(EvaluationMetrics.Bin::count).sum()).isEqualTo(evaluation.count());
     }
 
     @Test
     void mostConfusedPairsAreTheLargestCellsOffTheDiagonal() {
-        List<Evaluation.Confusion> top = evaluation.mostConfused(20);
+        List<EvaluationMetrics.Confusion> top = evaluation.mostConfused(20);
         long[][] all = evaluation.confusion();
         long largest = 0;
         for (int a = 0; a < all.length; a++) {

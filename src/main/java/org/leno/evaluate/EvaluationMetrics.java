@@ -14,7 +14,7 @@ import java.util.List;
  * prediction ({@link #labels()}), and a precision or recall with a zero denominator counts as 0
  * there (per class it is NaN, undefined).
  */
-public final class Evaluation {
+public final class EvaluationMetrics {
     public static final int ECE_BINS = 15;
     /** How many classes each image's prediction keeps (Acc@5, predictions.csv). */
     public static final int TOP_K = 5;
@@ -35,7 +35,7 @@ public final class Evaluation {
     private final List<ClassMetrics> perClass;
     private final List<Bin> bins;
 
-    private Evaluation(List<String> classNames, List<ScoredImage> images) {
+    private EvaluationMetrics(List<String> classNames, List<ScoredImage> images) {
         this.classNames = List.copyOf(classNames);
         this.images = List.copyOf(images);
         int k = classNames.size();
@@ -49,7 +49,7 @@ public final class Evaluation {
     }
 
     /** The evaluation of {@code images}, scored against a model of {@code classNames.size()} classes. */
-    public static Evaluation of(List<String> classNames, List<ScoredImage> images) {
+    public static EvaluationMetrics of(List<String> classNames, List<ScoredImage> images) {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no image to evaluate");
         }
@@ -59,7 +59,7 @@ public final class Evaluation {
                         + classNames.size() + " classes");
             }
         }
-        return new Evaluation(classNames, images);
+        return new EvaluationMetrics(classNames, images);
     }
 
     public int count() { return images.size(); }
