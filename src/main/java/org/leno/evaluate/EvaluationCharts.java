@@ -5,9 +5,7 @@ import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -37,18 +35,15 @@ public final class EvaluationCharts {
      * first appear there, up to {@value #READABLE_CLASSES}.
      */
     public static List<Integer> shownClasses(EvaluationMetrics e) {
-        if (e.labels().size() <= READABLE_CLASSES) {
-            return e.labels();
-        }
-        Set<Integer> shown = new LinkedHashSet<>();
-        for (EvaluationMetrics.Confusion c : e.mostConfused(Integer.MAX_VALUE)) {
-            if (shown.size() + (shown.contains(c.actual()) ? 0 : 1) + (shown.contains(c.predicted()) ? 0 : 1) > READABLE_CLASSES) {
-                break;
+        long[][] all = e.confusion();
+        List<Integer> labels = e.labels();
+        long[][] present = new long[labels.size()][labels.size()];
+        for (int r = 0; r < labels.size(); r++) {
+            for (int c = 0; c < labels.size(); c++) {
+                present[r][c] = all[labels.get(r)][labels.get(c)];
             }
-            shown.add(c.actual());
-            shown.add(c.predicted());
         }
-        return shown.isEmpty() ? e.labels().subList(0, READABLE_CLASSES) : new ArrayList<>(shown);
+        return TopConfusions.classes(present, READABLE_CLASSES).stream().map(labels::get).toList();
     }
 
     /** Each row (actual class) divided by its images; the actual classes top to bottom, the predicted left to right. */

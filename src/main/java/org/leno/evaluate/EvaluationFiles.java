@@ -1,11 +1,12 @@
 package org.leno.evaluate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.BufferedWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ public final class EvaluationFiles {
     /** How many of the most-confused pairs the summary and confused_pairs.csv list. */
     public static final int CONFUSED_PAIRS_LISTED = 20;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** RFC 4180: a cell quoted only when it holds a comma, a quote or a line break. */
+    static final CsvMapper CSV = CsvMapper.builder().enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING).build();
 
     private EvaluationFiles() {
     }
@@ -159,29 +162,22 @@ public final class EvaluationFiles {
     }
 
     private static void csv(Path file, List<List<Object>> rows) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        try (SequenceWriter w = CSV.writer().writeValues(file.toFile())) {
             for (List<Object> row : rows) {
-                for (int i = 0; i < row.size(); i++) {
-                    if (i > 0) {
-                        w.write(',');
-                    }
-                    w.write(cell(row.get(i)));
-                }
-                w.write('\n');
+                w.write(row.stream().map(EvaluationFiles::cell).toList());
             }
         }
     }
 
-    /** RFC 4180 quoting; a NaN (undefined) as an empty cell; doubles with enough digits to round-trip. */
+    /** A NaN (undefined) as an empty cell, a boolean as 1 or 0, doubles with enough digits to round-trip. */
     static String cell(Object v) {
         if (v instanceof Double d) {
             return Double.isFinite(d) ? Double.toString(d) : "";
         }
-        String s = String.valueOf(v);
         if (v instanceof Boolean b) {
             return b ? "1" : "0";
         }
-        return s.matches("(?s).*[\",\\r\\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        return String.valueOf(v);
     }
 
     private static boolean isEmpty(Path dir) {

@@ -154,17 +154,8 @@ public final class EvaluationMetrics {
 
     /** The {@code n} largest cells off the diagonal (ties: by actual, then predicted class), empty cells left out. */
     public List<Confusion> mostConfused(int n) {
-        List<Confusion> all = new ArrayList<>();
-        for (int a : labels) {
-            for (int p : labels) {
-                if (a != p && confusion[a][p] > 0) {
-                    all.add(new Confusion(a, p, confusion[a][p]));
-                }
-            }
-        }
-        all.sort(Comparator.comparingLong((Confusion c) -> -c.count()).thenComparingInt(Confusion::actual)
-                .thenComparingInt(Confusion::predicted));
-        return List.copyOf(all.subList(0, Math.min(n, all.size())));
+        return TopConfusions.cells(confusion).stream().limit(n).map(c -> new Confusion(c.actual(), c.predicted(), c.count()))
+                .toList();
     }
 
     /** Mistakes first, the most confident first; then the correct ones, the least confident first. */
