@@ -51,7 +51,7 @@ class ValidateRunTest {
         assertThat(r.out()).contains(String.format(Locale.ROOT, " * Acc@1 %.3f", s.get("acc1").asDouble()));
         assertThat(s.get("data").asText()).contains("embedded").contains("200 images");
         assertThat(s.get("model_card").get("class_names").get(9).asText()).isEqualTo("Ankle boot");
-        assertThat(s.get("flags").toString()).isEqualTo("[\"--weights\",\"" + run + "\"]");
+        assertThat(s.get("flags").toString()).isEqualTo("[\"validate\",\"--weights\",\"" + run + "\"]");
         for (String f : List.of("per_class.csv", "confusion.csv", "confusion.png", "confused_pairs.csv", "reliability.png",
                 "predictions.csv")) {
             assertThat(out.resolve(f)).isNotEmptyFile();
