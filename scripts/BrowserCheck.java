@@ -57,6 +57,10 @@ public final class BrowserCheck {
                 if (!line.matches("slider iteration \\d+ .*, 1 of \\d+; points [1-9][0-9,]*")) {
                     failures.add("the slider did not move to the first recording: " + line);
                 }
+            } else if (line.startsWith("sort ")) {
+                if (!line.endsWith(" ok")) {
+                    failures.add("a table did not sort: " + line);
+                }
             } else if (line.startsWith("download ")) {
                 downloads.add(line);
             } else if (line.startsWith("csv ") && line.endsWith("rows=0") || line.matches("csv \\S+ rows=-1")) {

@@ -8,6 +8,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.leno.data.decode.ImageDecoder;
+import org.leno.evaluate.ClassMapping;
+import org.leno.evaluate.EvaluationData;
+import org.leno.evaluate.EvaluationSummary;
+import org.leno.evaluate.Evaluator;
+import org.leno.evaluate.Tta;
 import org.leno.interop.SafeTensors;
 import org.leno.model.ModelCard;
 import org.leno.nn.NativeScope;
@@ -45,11 +50,15 @@ public final class Classifier implements AutoCloseable {
     public static final int DEFAULT_TOP_K = 5;
     /** The largest image accepted, in pixels (PIL's {@code Image.MAX_IMAGE_PIXELS}). */
     public static final long DEFAULT_MAX_PIXELS = ImageDecoder.DEFAULT_MAX_PIXELS;
+    /** Inputs per forward pass of {@link #evaluate(Path)}. */
+    private static final int EVALUATION_BATCH = 32;
 
     private final ImageClassifier core;
+    private final Path source;
 
-    private Classifier(ImageClassifier core) {
+    private Classifier(ImageClassifier core, Path source) {
         this.core = core;
+        this.source = source;
     }
 
     /**
@@ -80,7 +89,7 @@ public final class Classifier implements AutoCloseable {
         return Errors.guard(() -> {
             ModelFile file = ModelFile.read(path, false);
             FoldedForward.Precision precision = bfloat16 ? FoldedForward.Precision.BF16 : FoldedForward.Precision.FP32;
-            return new Classifier(ImageClassifier.open(file, Overrides.none(), DEFAULT_MAX_PIXELS, precision));
+            return new Classifier(ImageClassifier.open(file, Overrides.none(), DEFAULT_MAX_PIXELS, precision), file.file());
         });
     }
 
@@ -233,6 +242,48 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
+     * Evaluates the model on a folder of labelled images, as {@code leno validate --data folder} does:
+     * every image through the validation transform, with the numbers of {@link Evaluation}.
+     *
+     * @param folder an ImageFolder, {@code folder/<class>/<image>}, whose class names are among the
+     *               model's (any subset); images that cannot be read are left out and listed in
+     *               {@link Evaluation#unreadable()}
+     * @return the evaluation
+     * @throws LenoException if the folder has no images, a class the model does not know, none of its
+     *     images can be read, or the classifier is closed
+     */
+    public Evaluation evaluate(Path folder) {
+        return evaluate(folder, "none");
+    }
+
+    /**
+     * As {@link #evaluate(Path)}, averaging each image's logits over test-time augmentations.
+     *
+     * @param folder an ImageFolder whose class names are among the model's
+     * @param tta    {@code "none"}, {@code "flip"} (the centre crop and its mirror), {@code "five-crop"} or
+     *               {@code "ten-crop"} (torchvision's FiveCrop and TenCrop of the resized image)
+     * @return the evaluation
+     * @throws LenoException as {@link #evaluate(Path)}, or if {@code tta} is none of those or the
+     *     model's crop is larger than its resize (no corner crops to take)
+     */
+    public Evaluation evaluate(Path folder, String tta) {
+        return Errors.guard(() -> {
+            if (core.isClosed()) {
+                throw new LenoException("the classifier is closed");
+            }
+            Tta mode = Tta.parse(tta);
+            Evaluator evaluator = new Evaluator(core, mode, EVALUATION_BATCH, ForkJoinPool.commonPool());
+            EvaluationData data = EvaluationData.imageFolder(folder, core.decoder().maxPixels());
+            InferenceSetup s = core.setup();
+            ClassMapping classes = ClassMapping.of(data.source().classes(), s.classNames(), s.model().nClasses(),
+                    data.description());
+            Evaluator.Result result = evaluator.run(data.source(), classes, new Evaluator.Listener() { });
+            return new Evaluation(result, new EvaluationSummary.Context(source.toString(), data.description(), null, mode,
+                    EVALUATION_BATCH, List.of(), s.card().toMap()));
+        });
+    }
+
+    /**
      * Writes the model's weights with its model card (class names, preprocessing) as a safetensors
      * file, which {@link #load(Path)} reads back: the form to ship a model to where it serves.
      *
@@ -241,11 +292,7 @@ public final class Classifier implements AutoCloseable {
      */
     public void save(Path file) {
         Errors.run(() -> {
-            InferenceSetup s = core.setup();
-            ModelCard card = new ModelCard(s.model(), s.classNames(), new ModelCard.Preprocessing(s.transform().resize(),
-                    s.transform().crop(), s.transform().resampler().toString(), s.transform().interpolation().toString(),
-                    floats(org.leno.data.augment.ValTransform.MEAN), floats(org.leno.data.augment.ValTransform.STD),
-                    ModelCard.GREY_REPLICATE));
+            ModelCard card = core.setup().card();
             synchronized (core) {
                 if (core.isClosed()) {
                     throw new LenoException("the classifier is closed");
@@ -282,13 +329,5 @@ public final class Classifier implements AutoCloseable {
             return p.toString();
         }
         return "image " + index + (image instanceof byte[] ? " (bytes)" : image instanceof BufferedImage ? " (BufferedImage)" : "");
-    }
-
-    private static List<Double> floats(float[] values) {
-        List<Double> out = new ArrayList<>();
-        for (float v : values) {
-            out.add(Double.parseDouble(Float.toString(v)));
-        }
-        return out;
     }
 }

@@ -11,8 +11,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.leno.analysis.CheckpointRatios;
+import org.leno.evaluate.EvaluationFiles;
 import org.leno.model.Arch;
 import org.leno.model.ModelRegistry;
+import org.leno.predict.ModelFile;
 import org.leno.report.ComparisonReport;
 import org.leno.train.ResultFiles;
 import org.leno.train.TrainConfig;
@@ -71,6 +73,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--report-only", description = "Train nothing: write the summary and the page of the runs in DIR as they are.")
     boolean reportOnly;
 
+    @Option(names = "--validate", description = "After each run, leno validate its best checkpoint into RUN/eval-val (unless "
+            + "an evaluation newer than the checkpoint is there), so that the page puts per-class accuracy side by side.")
+    boolean validate;
+
     /**
      * Without --data: the quick start, cut to 3 epochs (decaying the rate at 2) so that a run
      * takes about 4 minutes on 2 cores at depth 50.
@@ -100,6 +106,9 @@ final class CompareCommand implements Callable<Integer> {
         if (!reportOnly) {
             for (Run run : runs) {
                 int code = trainAndAnalyse(run);
+                if (code == 0 && validate) {
+                    code = validate(run);
+                }
                 if (code != 0) {
                     return code;
                 }
@@ -192,6 +201,26 @@ final class CompareCommand implements Callable<Integer> {
         }
         int code = Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm.resolve("init"), false)));
         return code != 0 ? code : Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm, true)));
+    }
+
+    /** `leno validate --weights RUN` into RUN/eval-val, unless an evaluation newer than the best checkpoint is there. */
+    private static int validate(Run run) {
+        Path summary = run.dir().resolve("eval-val").resolve(EvaluationFiles.SUMMARY);
+        Path best = ModelFile.resolve(run.dir());
+        try {
+            if (Files.isRegularFile(summary)
+                    && Files.getLastModifiedTime(summary).compareTo(Files.getLastModifiedTime(best)) > 0) {
+                return 0;
+            }
+        } catch (IOException e) {
+            // cannot tell: evaluate again
+        }
+        System.out.println("=> " + run.name() + ": validating " + best);
+        int code = Main.run("validate", "--weights", run.dir().toString());
+        if (code != 0) {
+            System.err.println("leno compare: validating " + run.name() + " ended with exit code " + code);
+        }
+        return code;
     }
 
     /** The run's flags: the user's, then ours (later flags win in `leno train`). */

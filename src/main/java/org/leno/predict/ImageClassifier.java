@@ -74,6 +74,12 @@ public final class ImageClassifier implements AutoCloseable {
      * size) is refused, naming {@code name}.
      */
     public float[] input(Mat rgb, String name) {
+        requireUsable(rgb, name);
+        return setup.transform().apply(rgb);
+    }
+
+    /** Refuses, naming {@code name}, what {@link #input} refuses: not RGB, or a resize over the pixel limit. */
+    public void requireUsable(Mat rgb, String name) {
         ValTransform t = setup.transform();
         long w = rgb.cols();
         long h = rgb.rows();
@@ -87,7 +93,6 @@ public final class ImageClassifier implements AutoCloseable {
             throw new UnreadableImageException(name + ": a " + w + "x" + h + " image would be resized to " + resized
                     + " pixels, over the limit of " + limit);
         }
-        return t.apply(rgb);
     }
 
     /** The logits of the given inputs (each from {@link #input}), in one forward pass. */

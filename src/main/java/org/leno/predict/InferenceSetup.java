@@ -33,6 +33,21 @@ public record InferenceSetup(ModelConfig model, ValTransform transform, List<Str
         return index < classNames.size() ? classNames.get(index) : Integer.toString(index);
     }
 
+    /** The model card of this set-up: what a file written from it records (the class names as given). */
+    public ModelCard card() {
+        return new ModelCard(model, classNames, new ModelCard.Preprocessing(transform.resize(), transform.crop(),
+                transform.resampler().toString(), transform.interpolation().toString(), doubles(ValTransform.MEAN),
+                doubles(ValTransform.STD), ModelCard.GREY_REPLICATE));
+    }
+
+    private static List<Double> doubles(float[] values) {
+        List<Double> out = new ArrayList<>();
+        for (float v : values) {
+            out.add(Double.parseDouble(Float.toString(v))); // 0.485, not 0.48500001430511475
+        }
+        return out;
+    }
+
     public static InferenceSetup of(ModelFile f, Overrides o) {
         String file = f.file().toString();
         if (f.card().isPresent()) {

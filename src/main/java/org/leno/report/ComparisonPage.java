@@ -36,9 +36,11 @@ final class ComparisonPage {
             groups.add(model(c.groups().get(i), models.get(i)));
         }
         data.put("models", groups);
+        Optional<PerClassComparison> perClass = PerClassComparison.of(c);
+        data.put("per_class", perClass.map(PerClassComparison::json).orElse(null));
         return ReportPage.page("compare.html", title, generated, Map.of(
                 "data", ReportPage.json(data),
-                "body", body(c, models, groups),
+                "body", body(c, models, groups) + perClass.map(p -> perClass(p, c.baseline())).orElse(""),
                 "script", ReportPage.pageScript("compare.js")));
     }
 
@@ -121,6 +123,37 @@ final class ComparisonPage {
         b.append(tableCard("runs", "Runs", "Every (architecture, depth, seed) with its folder; incomplete runs are in no statistic.",
                 runs(c)));
         return b.toString();
+    }
+
+    /** The per-class accuracies side by side, then each architecture's difference from the baseline at its depth. */
+    private static String perClass(PerClassComparison p, String baseline) {
+        List<String> head = new ArrayList<>(List.of("class"));
+        p.columns().forEach(c -> head.add(c.heading()));
+        List<int[]> pairs = new ArrayList<>();
+        for (int k = 0; k < p.columns().size(); k++) {
+            int b = p.baselineOf(k, baseline);
+            if (b >= 0) {
+                pairs.add(new int[] {k, b});
+                head.add(p.columns().get(k).name() + " minus " + p.columns().get(b).name());
+            }
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < p.classes().size(); i++) {
+            double[] a = p.accuracy().get(i);
+            List<String> row = new ArrayList<>(List.of(p.classes().get(i)));
+            for (double v : a) {
+                row.add(number(v, "%.2f"));
+            }
+            for (int[] pair : pairs) {
+                double d = a[pair[0]] - a[pair[1]];
+                row.add(Double.isFinite(d) ? String.format(Locale.ROOT, "%+.2f", d) : "n/a");
+            }
+            rows.add(row);
+        }
+        return tableCard("per-class", "Per-class accuracy, side by side",
+                "Top-1 accuracy (%) of each class: the mean over the complete runs that have an evaluation in RUN/"
+                        + PerClassComparison.FOLDER + " (leno validate --weights RUN, or leno compare --validate); classes "
+                        + "matched by name; then each architecture minus " + escape(baseline) + " at its depth.", table(head, rows));
     }
 
     private static boolean hasRatios(Comparison c, List<Map<String, Object>> groupData, int depth) {

@@ -100,6 +100,7 @@ record ReportData(List<String> names, List<RunFolder> runs, List<ModelFacts> fac
             curves.add(cm);
         }
         m.put("checkpoints", curves);
+        m.put("evaluations", r.evaluations().stream().map(EvaluationView::json).toList());
         return m;
     }
 

@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.leno.evaluate.EvaluationCharts;
+import org.leno.evaluate.SavedEvaluation;
 
 /** Puts the page together: the template with the styles, ECharts, the data, the summary table and our script inlined. */
 final class ReportPage {
@@ -78,7 +81,40 @@ final class ReportPage {
             }
             b.append("</div>\n");
         }
+        return b.append(evaluations(data)).toString();
+    }
+
+    /** Per evaluation of `leno validate` (RUN/eval-*): its confusion matrix and reliability diagram, then its per-class table. */
+    static String evaluations(ReportData data) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < data.runs().size(); i++) {
+            List<SavedEvaluation> evaluations = data.runs().get(i).evaluations();
+            for (int k = 0; k < evaluations.size(); k++) {
+                String id = i + "-" + k;
+                String title = SummaryTable.escape((data.runs().size() > 1 ? data.names().get(i) + " " : "")
+                        + evaluations.get(k).name());
+                b.append("<h2 class=\"section\">Evaluation: ").append(title).append("</h2>\n");
+                b.append("<p class=\"note\" id=\"evaluation-").append(id).append("\"></p>\n<div class=\"row two\">\n");
+                b.append(tall(card("confusion-" + id, "Confusion matrix, " + title,
+                        "Rows: actual classes, each divided by its images; columns: predicted. Hover a cell for its count. Above "
+                                + EvaluationCharts.READABLE_CLASSES + " classes: those of the largest confusions.", "")));
+                b.append(tall(card("reliability-" + id, "Reliability, " + title,
+                        "Accuracy against mean top-1 probability in 15 equal bins (dots), the diagonal of perfect calibration, "
+                                + "and each bin's share of the images (bars).", "")));
+                b.append("</div>\n<section class=\"card\"><div class=\"card-head\"><h2>Per class, ").append(title)
+                        .append("</h2><button class=\"csv\" data-csv=\"perclass-").append(id).append("\">CSV</button></div>\n")
+                        .append("<p class=\"note\">Click a column heading to sort by it (again to reverse). Accuracy in %; "
+                                + "an empty cell is undefined (no image of the class, or nothing predicted as it).</p>\n")
+                        .append("<div class=\"table-scroll\"><table class=\"summary numbers sortable\" id=\"perclass-")
+                        .append(id).append("\"></table></div></section>\n");
+            }
+        }
         return b.toString();
+    }
+
+    /** A card whose chart is as tall as a matrix of 30 named classes needs. */
+    private static String tall(String card) {
+        return card.replace("class=\"chart\"", "class=\"chart matrix\"");
     }
 
     private static boolean hasTracked(RunFolder run) {

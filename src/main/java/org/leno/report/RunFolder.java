@@ -17,14 +17,16 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.leno.analysis.CheckpointRatios;
+import org.leno.evaluate.SavedEvaluation;
 
 /**
  * What one {@code leno train --result_path} folder holds, as the report needs it: the flags in force
  * (args.json, then each line of resume_args.json over it), the logs, timing.tsv, the tracked ratios
- * (gradnorm.tsv) and the ratio curves that {@code leno gradnorm} wrote into RUN/gradnorm or RUN.
+ * (gradnorm.tsv), the ratio curves that {@code leno gradnorm} wrote into RUN/gradnorm or RUN, and the
+ * evaluations that {@code leno validate} wrote into RUN/eval-*.
  */
 record RunFolder(Path dir, Map<String, String> args, Table train, Table val, Optional<Table> timing,
-                 Optional<Table> tracked, List<CheckpointCurve> checkpoints) {
+                 Optional<Table> tracked, List<CheckpointCurve> checkpoints, List<SavedEvaluation> evaluations) {
 
     static final String TRAIN_LOG = "train.log";
     static final String VAL_LOG = "val.log";
@@ -54,7 +56,7 @@ record RunFolder(Path dir, Map<String, String> args, Table train, Table val, Opt
                         "val_seconds", "train_images_per_s").lastPerKey("epoch")),
                 Table.read(dir.resolve(GRADNORM_TSV), "\t").map(t -> checked(t, dir.resolve(GRADNORM_TSV), "iteration", "epoch",
                         "block", "ratio").lastPerKey("iteration", "block")),
-                checkpoints(dir));
+                checkpoints(dir), SavedEvaluation.inRun(dir));
     }
 
     private static Table checked(Table t, Path file, String... columns) {

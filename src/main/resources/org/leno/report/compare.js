@@ -161,6 +161,9 @@
       });
       return rows;
     };
+    if (data.per_class) {
+      csv["per-class"] = function () { return [data.per_class.columns].concat(data.per_class.rows); };
+    }
     csv.runs = function () {
       return [["arch", "depth", "seed", "complete", "problem", "best_val_acc1", "last_val_acc1", "final_train_loss", "folder"]]
         .concat(summary.runs.map(function (r) {

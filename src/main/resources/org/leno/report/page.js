@@ -95,7 +95,7 @@ var LenoPage = (function () {
     return blobs;
   }
 
-  function status(blobs, slider) {
+  function status(blobs, slider, sorted) {
     var lines = [];
     document.querySelectorAll(".chart").forEach(function (el) {
       var id = el.id.replace(/^chart-/, "");
@@ -113,6 +113,7 @@ var LenoPage = (function () {
       lines.push("csv " + id + " rows=" + (csv[id] ? csv[id]().length - 1 : -1));
     });
     if (slider !== null) { lines.push("slider " + slider); }
+    (sorted || []).forEach(function (line) { lines.push("sort " + line); });
     var names = Object.keys(blobs).sort();
     return Promise.all(names.map(function (name) { return blobs[name] ? blobs[name].text() : Promise.resolve(""); }))
       .then(function (texts) {
@@ -135,17 +136,19 @@ var LenoPage = (function () {
   /**
    * After the page drew its charts: wires the CSV buttons and, two frames later, writes the status;
    * with #check also presses every button, runs {@code extraCheck} (its text goes on a "slider" line)
+   * and {@code sortCheck} (each of its lines on a "sort" line, ending in "ok" when the table sorted right),
    * and hovers each chart.
    */
-  function finish(extraCheck) {
+  function finish(extraCheck, sortCheck) {
     step("buttons", buttons);
     window.addEventListener("resize", function () { Object.keys(charts).forEach(function (id) { charts[id].resize(); }); });
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
         var blobs = checking ? step("buttons", pressButtons) || {} : {};
         var slider = checking && extraCheck ? step("slider", extraCheck) : null;
+        var sorted = checking && sortCheck ? step("sort", sortCheck) : null;
         if (checking) { step("hover", hover); }
-        setTimeout(function () { step("status", function () { return status(blobs, slider); }); }, 300);
+        setTimeout(function () { step("status", function () { return status(blobs, slider, sorted); }); }, 300);
       });
     });
   }

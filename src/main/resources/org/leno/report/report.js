@@ -269,6 +269,117 @@
     };
   }
 
+  // --- evaluations of `leno validate` (RUN/eval-*) ------------------------------------------------
+  function evaluationNote(ev) {
+    var s = ev.summary, pct = function (v) { return v === null ? "n/a" : Number(v).toFixed(2) + "%"; };
+    return "Acc@1 " + pct(s.acc1) + ", Acc@5 " + pct(s.acc5) + ", loss " + fmt(s.loss) + ", macro F1 " + fmt(s.f1_macro)
+      + ", balanced accuracy " + fmt(s.balanced_accuracy) + ", ECE " + fmt(s.ece) + " on " + s.images + " images"
+      + (s.unreadable_images ? " (" + s.unreadable_images + " unreadable, left out)" : "")
+      + (s.tta && s.tta !== "none" ? "; " + s.tta + " (" + (s.acc1_gain >= 0 ? "+" : "") + fmt(s.acc1_gain) + " points Acc@1 over the plain crop)" : "")
+      + (s.data ? "; data " + s.data : "") + (s.weights ? "; weights " + s.weights : "") + ".";
+  }
+
+  function confusionChart(id, c) {
+    var n = c.classes.length, cells = [];
+    c.shares.forEach(function (row, r) {
+      row.forEach(function (v, k) { cells.push([k, r, +v.toFixed(4), c.counts[r][k]]); });
+    });
+    mount(id, {
+      animation: false,
+      grid: { left: 130, right: 20, top: 16, bottom: 150 },
+      tooltip: { trigger: "item", formatter: function (p) {
+        return "actual " + escape(c.classes[p.value[1]]) + "<br>predicted " + escape(c.classes[p.value[0]]) + "<br>"
+          + p.value[3] + " images, " + fmt(100 * p.value[2]) + "% of the row";
+      } },
+      xAxis: { type: "category", data: c.classes, name: "predicted", nameLocation: "middle", nameGap: 120,
+               axisLabel: { interval: 0, rotate: 60, fontSize: n > 15 ? 9 : 11 } },
+      yAxis: { type: "category", data: c.classes, inverse: true, axisLabel: { interval: 0, fontSize: n > 15 ? 9 : 11 } },
+      visualMap: { min: 0, max: 1, dimension: 2, show: false, inRange: { color: ["#ffffff", "#6baed6", "#08306b"] } },
+      series: [{ type: "heatmap", name: "share of the row", data: cells }]
+    });
+    csv[id] = function () {
+      var rows = [["actual", "predicted", "count", "share_of_actual"]];
+      cells.forEach(function (x) { rows.push([c.classes[x[1]], c.classes[x[0]], x[3], x[2]]); });
+      return rows;
+    };
+  }
+
+  function reliabilityChart(id, bins) {
+    var filled = bins.filter(function (b) { return b.count > 0; });
+    var total = bins.reduce(function (a, b) { return a + b.count; }, 0);
+    mount(id, {
+      animation: false,
+      grid: { left: 64, right: 18, top: 36, bottom: 42 },
+      legend: { top: 0 },
+      tooltip: { trigger: "item", formatter: function (p) {
+        var b = p.data.bin;
+        return "confidence (" + fmt(b.lower) + ", " + fmt(b.upper) + "]<br>" + b.count + " images"
+          + (b.count ? "<br>mean confidence " + fmt(b.confidence) + "<br>accuracy " + fmt(b.accuracy) : "");
+      } },
+      xAxis: { type: "value", min: 0, max: 1, name: "confidence (top-1 probability)", nameLocation: "middle", nameGap: 26 },
+      yAxis: yAxis({ type: "value", min: 0, max: 1, name: "accuracy" }),
+      series: [
+        { type: "bar", name: "share of the images", barWidth: "70%", itemStyle: { color: "#ffbb78" },
+          data: bins.map(function (b) { return { value: [(b.lower + b.upper) / 2, total ? b.count / total : 0], bin: b }; }) },
+        { type: "line", name: "accuracy per bin", symbolSize: 7, itemStyle: { color: color(0) },
+          data: filled.map(function (b) { return { value: [b.confidence, b.accuracy], bin: b }; }) },
+        { type: "line", name: "perfect calibration", symbol: "none", silent: true, lineStyle: { color: "#999", type: "dashed" },
+          data: [[0, 0], [1, 1]] }
+      ]
+    });
+    csv[id] = function () {
+      var rows = [["lower", "upper", "count", "confidence", "accuracy"]];
+      bins.forEach(function (b) { rows.push([b.lower, b.upper, b.count, b.confidence, b.accuracy]); });
+      return rows;
+    };
+  }
+
+  /** The per-class table, sorted by a click on a heading (numbers by value, undefined last; a second click reverses). */
+  function perClassTable(id, table) {
+    var el = document.getElementById(id);
+    var order = table.rows.slice(), by = 0, descending = false;
+    function cell(v) { return v === null || v === undefined ? "" : typeof v === "number" ? String(fmt(v)) : escape(v); }
+    function draw() {
+      el.innerHTML = "<thead><tr>" + table.columns.map(function (c, k) {
+        return "<th data-k=\"" + k + "\" aria-sort=\"" + (k === by ? (descending ? "descending" : "ascending") : "none") + "\">"
+          + escape(c) + (k === by ? (descending ? " \u25bc" : " \u25b2") : "") + "</th>";
+      }).join("") + "</tr></thead><tbody>" + order.map(function (r) {
+        return "<tr>" + r.map(function (v) { return "<td>" + cell(v) + "</td>"; }).join("") + "</tr>";
+      }).join("") + "</tbody>";
+    }
+    function sort(k) {
+      descending = k === by ? !descending : false;
+      by = k;
+      order.sort(function (a, b) {
+        var x = a[k], y = b[k];
+        if (x === null || y === null) { return (x === null) - (y === null); }
+        var d = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+        return descending ? -d : d;
+      });
+      draw();
+    }
+    el.addEventListener("click", function (e) {
+      var th = e.target.closest("th");
+      if (th) { sort(Number(th.getAttribute("data-k"))); }
+    });
+    draw();
+    csv[id] = function () { return [table.columns].concat(order); };
+    return sort;
+  }
+
+  var sorters = [];
+  function evaluations() {
+    runs.forEach(function (run, i) {
+      (run.evaluations || []).forEach(function (ev, k) {
+        var id = i + "-" + k;
+        document.getElementById("evaluation-" + id).textContent = evaluationNote(ev);
+        confusionChart("confusion-" + id, ev.confusion);
+        reliabilityChart("reliability-" + id, ev.reliability);
+        sorters.push({ id: "perclass-" + id, sort: perClassTable("perclass-" + id, ev.per_class), columns: ev.per_class.columns });
+      });
+    });
+  }
+
   // --- summary table, CSV buttons, status -------------------------------------------------------
   function summary() {
     document.querySelectorAll("table.summary [data-run] .chip").forEach(function (chip) {
@@ -305,7 +416,22 @@
 
   step("summary", summary);
   step("curves", curves);
+  step("evaluations", evaluations);
   if (runs.some(function (run) { return run.checkpoints.length > 0; })) { step("checkpoint curves", checkpointCurves); }
   if (runs.some(function (run) { return run.gradnorm && run.gradnorm.rows.length > 0; })) { step("tracked ratios", tracked); }
-  P.finish(moveSlider);
+  /** Sorts every per-class table by F1, twice (descending), and checks the rows' order (undefined last). */
+  function sortTables() {
+    return sorters.map(function (t) {
+      var k = t.columns.indexOf("f1");
+      t.sort(k);
+      t.sort(k);
+      var cells = Array.prototype.map.call(document.querySelectorAll("#" + t.id + " tbody tr"), function (tr) {
+        return tr.children[k].textContent === "" ? null : Number(tr.children[k].textContent);
+      });
+      var ok = cells.every(function (v, j) { return j === 0 || v === null || (cells[j - 1] !== null && v <= cells[j - 1]); });
+      return t.id + " by f1 descending, " + cells.length + " rows, first " + cells[0] + (ok ? " ok" : " WRONG ORDER");
+    });
+  }
+
+  P.finish(moveSlider, sortTables);
 })();

@@ -40,6 +40,14 @@ public record ValTransform(int resize, int crop, Resampler resampler, Interpolat
 
     @Override
     public void apply(Mat rgb, SplittableRandom unused, FloatPointer dst) {
+        try (Mat resized = resizeShorterSide(rgb);
+             Mat cropped = centerCrop(resized, crop)) {
+            Normalize.toChw(cropped, false, dst);
+        }
+    }
+
+    /** The first step: the image with its shorter side resized to {@link #resize()}, as a new Mat. */
+    public Mat resizeShorterSide(Mat rgb) {
         int w = rgb.cols();
         int h = rgb.rows();
         int newW;
@@ -51,10 +59,26 @@ public record ValTransform(int resize, int crop, Resampler resampler, Interpolat
             newH = resize;
             newW = (int) ((long) resize * w / h);
         }
-        try (Mat resized = resampler.resize(rgb, newW, newH, interpolation);
-             Mat cropped = centerCrop(resized, crop)) {
-            Normalize.toChw(cropped, false, dst);
+        return resampler.resize(rgb, newW, newH, interpolation);
+    }
+
+    /**
+     * Another crop than the centre's (test-time augmentation): the {@code crop} x {@code crop} square
+     * of {@code resized} at ({@code left}, {@code top}), mirrored left to right when {@code mirror},
+     * normalised into new CHW floats. The square must lie inside the image.
+     */
+    public float[] crop(Mat resized, int left, int top, boolean mirror) {
+        if (left < 0 || top < 0 || left + crop > resized.cols() || top + crop > resized.rows()) {
+            throw new IllegalArgumentException("a " + crop + "x" + crop + " crop at (" + left + ", " + top
+                    + ") does not fit a " + resized.cols() + "x" + resized.rows() + " image");
         }
+        float[] out = new float[3 * crop * crop];
+        try (Rect r = new Rect(left, top, crop, crop); Mat view = new Mat(resized, r); Mat square = view.clone();
+             FloatPointer p = new FloatPointer(out.length)) {
+            Normalize.toChw(square, mirror, p);
+            p.get(out);
+        }
+        return out;
     }
 
     /** The transform of one image as a new CHW float array. */
