@@ -118,6 +118,11 @@ final class Call {
     }
 
     private void logLine(int status, double seconds) {
+        log.accept(logLine(json, request, status, model, batch, seconds));
+    }
+
+    /** One request's log line: JSON with time, method, path, status, model, batch, ms and remote address. */
+    static String logLine(ObjectMapper json, Request request, int status, String model, int batch, double seconds) {
         String path = request.getHttpURI().getPath();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", Instant.now().toString());
@@ -129,9 +134,9 @@ final class Call {
         line.put("ms", Math.round(seconds * 1e4) / 10.0);
         line.put("remote", Request.getRemoteAddr(request));
         try {
-            log.accept(json.writeValueAsString(line));
+            return json.writeValueAsString(line);
         } catch (JsonProcessingException e) {
-            log.accept("{\"error\":\"cannot write the log line\"}");
+            return "{\"error\":\"cannot write the log line\"}";
         }
     }
 }

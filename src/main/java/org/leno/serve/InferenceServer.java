@@ -70,7 +70,7 @@ public final class InferenceServer implements AutoCloseable {
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         jetty.addConnector(connector);
         jetty.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
-        jetty.setErrorHandler(new JsonErrors(metrics));
+        jetty.setErrorHandler(new JsonErrors(metrics, log));
         jetty.setHandler(new GracefulHandler(routes));
         jetty.setStopTimeout(config.drainTimeout().toMillis());
         jetty.setStopAtShutdown(false);

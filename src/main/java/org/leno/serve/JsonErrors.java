@@ -1,7 +1,9 @@
 package org.leno.serve;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -16,9 +18,12 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JsonErrors extends ErrorHandler {
     private final Metrics metrics;
+    private final Consumer<String> log;
+    private final ObjectMapper json = new ObjectMapper();
 
-    JsonErrors(Metrics metrics) {
+    JsonErrors(Metrics metrics, Consumer<String> log) {
         this.metrics = metrics;
+        this.log = log;
         setShowStacks(false);
     }
 
@@ -28,6 +33,7 @@ final class JsonErrors extends ErrorHandler {
         metrics.error(code == 503 ? HttpError.Kind.DRAINING : code >= 500 ? HttpError.Kind.INTERNAL : HttpError.Kind.BAD_REQUEST);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(body(code)), callback);
+        log.accept(Call.logLine(json, request, code, null, 0, (System.nanoTime() - request.getBeginNanoTime()) / 1e9));
     }
 
     @Override
