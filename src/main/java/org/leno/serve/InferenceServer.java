@@ -55,8 +55,9 @@ public final class InferenceServer implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemons("leno-serve-deadline"));
         this.loads = Executors.newSingleThreadExecutor(daemons("leno-serve-load"));
         Inference inference = new Inference(config, batchers, decoders, timer);
+        SlowHeaders slowHeaders = new SlowHeaders(config.idleTimeout(), timer);
         Routes routes = new Routes(slots, metrics, config.token().map(BearerToken::new), log, draining::get, inference,
-                new ModelLoads(loader, loads, metrics, draining::get));
+                new ModelLoads(loader, loads, metrics, draining::get), slowHeaders);
         QueuedThreadPool threads = new QueuedThreadPool(HTTP_THREADS, 4);
         threads.setName("leno-serve-http");
         threads.setDaemon(true);
@@ -68,6 +69,7 @@ public final class InferenceServer implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(config.idleTimeout().toMillis());
+        connector.addEventListener(slowHeaders);
         jetty.addConnector(connector);
         jetty.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
         jetty.setErrorHandler(new JsonErrors(metrics, log));

@@ -29,10 +29,11 @@ final class Routes extends Handler.Abstract {
     private final BooleanSupplier draining;
     private final Inference inference;
     private final ModelLoads loads;
+    private final SlowHeaders slowHeaders;
     private final ObjectMapper json = new ObjectMapper();
 
     Routes(Map<String, ModelSlot> slots, Metrics metrics, Optional<BearerToken> token, Consumer<String> log,
-           BooleanSupplier draining, Inference inference, ModelLoads loads) {
+           BooleanSupplier draining, Inference inference, ModelLoads loads, SlowHeaders slowHeaders) {
         super(InvocationType.NON_BLOCKING);
         this.slots = Map.copyOf(slots);
         this.metrics = metrics;
@@ -41,10 +42,12 @@ final class Routes extends Handler.Abstract {
         this.draining = draining;
         this.inference = inference;
         this.loads = loads;
+        this.slowHeaders = slowHeaders;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        slowHeaders.arrived(request);
         Call call = new Call(request, response, callback, metrics, log, json);
         try {
             route(call, request.getMethod(), segments(Request.getPathInContext(request)));

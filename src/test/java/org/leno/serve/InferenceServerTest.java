@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -288,6 +289,30 @@ class InferenceServerTest {
             }
             return text.toString();
         }
+    }
+
+    @Test
+    void aClientTricklingItsHeadersIsCutOffThoughEachByteResetsTheIdleTimeout() throws Exception {
+        start(c -> c.withConnections(Duration.ofSeconds(1), 1024, 100), new FakeModel(0));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            s.setSoTimeout(200);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            boolean closed = false;
+            for (int i = 0; i < 25 && !closed; i++) {
+                try {
+                    out.write('a');
+                    out.flush();
+                    closed = s.getInputStream().read() < 0;
+                } catch (SocketTimeoutException e) {
+                    // still open: trickle on
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("closed within 5 s").isTrue();
+        }
+        assertThat(send("GET", "/v2/health/ready", null).statusCode()).isEqualTo(200);
     }
 
     @Test
