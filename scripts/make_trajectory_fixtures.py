@@ -14,6 +14,11 @@ statistic, plus (after step 1) S values of each at the indices j*n//S. Every set
           of an fp32 (or bf16) run from it measures how far rounding has carried that run;
   bf16  - CPU autocast to bfloat16 (the "amp" setting), nesterov off.
 
+With --nomkl it writes trajectory-nomkl.pt instead: the same settings in fp32 ("nomkl") and bf16 autocast
+("bf16nomkl") with torch.backends.mkldnn.enabled = False, PyTorch's convolutions without oneDNN (im2col and
+a matrix product). Their distance from fp64 is how far a correct path other than oneDNN's moves these
+chaotic trajectories: the bound for `leno train` on its verified fallbacks (issue 31).
+
 Why norms after step K: at 32x32 these networks start with exploding gradients (the stem's gradient is
 ~1e3 times the head's), and rounding flips a few ReLU masks at the 1x1 last stage, where BatchNorm has
 one value per image and channel; PyTorch's own fp32 and fp64 runs are ~1% apart in their gradients
@@ -32,7 +37,7 @@ import torchvision
 sys.path.insert(0, os.path.dirname(__file__))
 from make_fixtures import LenoResNet, fill_deterministic, splitmix  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "src", "test", "resources", "fixtures", "trajectory.pt")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "src", "test", "resources", "fixtures")
 
 STEPS = 20          # K
 BATCH = 16
@@ -108,7 +113,8 @@ def run(arch, nesterov, precision, out):
         images, labels = batch(step)
         if precision == "fp64":
             images = images.double()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision.startswith("bf16")), \
+                torch.backends.mkldnn.flags(enabled=not precision.endswith("nomkl")):
             output = model(images)
             loss = F.cross_entropy(output, labels)
         optimizer.zero_grad()
@@ -133,14 +139,16 @@ def main():
     images, labels = batch(0)
     out["meta.batch0_sum"] = torch.tensor(images.double().sum().item(), dtype=torch.float64)
     out["meta.batch0_labels"] = labels
+    nomkl = "--nomkl" in sys.argv[1:]
     for arch in ("lenoresnet50", "resnet50"):
         keys(arch, out)
         for nesterov in (False, True):
-            for precision in ("fp32", "fp64"):
+            for precision in (("nomkl",) if nomkl else ("fp32", "fp64")):
                 run(arch, nesterov, precision, out)
-        run(arch, False, "bf16", out)
-    torch.save(out, OUT)
-    print("wrote", os.path.abspath(OUT), os.path.getsize(OUT), "bytes")
+        run(arch, False, "bf16nomkl" if nomkl else "bf16", out)
+    path = os.path.join(FIXTURES, "trajectory-nomkl.pt" if nomkl else "trajectory.pt")
+    torch.save(out, path)
+    print("wrote", os.path.abspath(path), os.path.getsize(path), "bytes")
 
 
 if __name__ == "__main__":

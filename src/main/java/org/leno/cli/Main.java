@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "leno", mixinStandardHelpOptions = true, version = "leno 0.1.0",
         description = "Train, evaluate and study very deep residual networks (ResNet, pre-act ResNet, LeNo-ResNet).",
         subcommands = {TrainCommand.class, CompareCommand.class, InfoCommand.class, PredictCommand.class, ServeCommand.class, ExportCommand.class, GradnormCommand.class, PlotCommand.class, ReportCommand.class,
-                BenchCommand.class, WarmCommand.class})
+                BenchCommand.class, WarmCommand.class, DoctorCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -9,9 +9,11 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.nn.ConvLayer;
+import org.leno.nn.KernelShape;
 import org.leno.nn.Layers;
 import org.leno.nn.NativeScope;
 import org.leno.nn.OpProfile;
+import org.leno.nn.VerifiedKernels;
 
 /**
  * What the three families share: a stem, four stages of bottleneck blocks named
@@ -88,6 +90,7 @@ public abstract class ResidualNetwork extends Container {
      * the activations as it goes instead of all of them living until the end of the step.
      */
     public Tensor forward(Tensor x, BlockObserver observer) {
+        layers.kernels().verify(x, this::traceForward);
         if (observer != null) {
             Tensor h = stem(x);
             for (int i = 0; i < blocks.size(); i++) {
@@ -107,12 +110,28 @@ public abstract class ResidualNetwork extends Container {
         return NativeScope.adopt(out);
     }
 
+    /** The convolution and linear configurations a forward pass on {@code x} computes (in the current grad and autocast mode). */
+    public List<KernelShape> kernelShapes(Tensor x) {
+        return layers.kernels().trace(x, this::traceForward);
+    }
+
+    /** The forward pass that {@link VerifiedKernels#verify} traces: eval mode, so no statistic moves. */
+    private void traceForward(Tensor sample) {
+        boolean training = is_training();
+        eval();
+        try {
+            forward(sample, null);
+        } finally {
+            train(training);
+        }
+    }
+
     private Tensor head(Tensor h) {
         Tensor last = beforePool(h);
         Tensor pooled = layers.op("adaptive_avg_pool2d+flatten", () -> torch.flatten(torch.adaptive_avg_pool2d(last, 1, 1), 1, -1));
         Tensor features = config.dropout() > 0
                 ? layers.op("dropout", () -> torch.dropout(pooled, config.dropout(), is_training())) : pooled;
-        return layers.op("linear", () -> fc.forward(features));
+        return layers.linear(fc, features);
     }
 
     /** Times this network's forward operators into {@code profile} ({@link OpProfile#none()} to stop). */
@@ -140,19 +159,18 @@ public abstract class ResidualNetwork extends Container {
         return out;
     }
 
-    /** Multiply-accumulates of one image of size {@code size} x {@code size} (convolutions and fc). */
+    /**
+     * Multiply-accumulates of one image of size {@code size} x {@code size} (convolutions and fc),
+     * counted on a trace of the forward pass: no convolution runs.
+     */
     public long macs(int size) {
-        boolean training = is_training();
-        eval();
         try (NativeScope scope = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-            forward(torch.zeros(1, 3, size, size));
+            kernelShapes(torch.zeros(1, 3, size, size));
             long macs = fc.weight().numel();
             for (ConvLayer c : layers.convs()) {
                 macs += c.lastMacs();
             }
             return macs;
-        } finally {
-            train(training);
         }
     }
 

@@ -2,7 +2,6 @@ package org.leno.nn;
 
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * A Conv2d registered in its parent module, remembering the size of its last output to count MACs;
@@ -21,8 +20,11 @@ public final class ConvLayer {
     private final Layers layers;
     private final long in;
     private final long out;
+    private final long kernel;
+    private final long stride;
+    private final long pad;
+    private final boolean bias;
     private final long macsPerPixel;
-    private final boolean pointwise;
     /** For a profile: the operator, kernel and stride ("conv2d 3x3 stride 2"). */
     private final String name;
     private long lastOutputPixels;
@@ -32,33 +34,45 @@ public final class ConvLayer {
         this.layers = layers;
         this.in = in;
         this.out = out;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.pad = pad;
+        this.bias = bias;
         this.macsPerPixel = in * out * kernel * kernel;
-        this.pointwise = kernel == 1 && stride == 1 && pad == 0 && !bias;
-        this.name = "conv2d " + kernel + "x" + kernel + " stride " + stride;
+        this.name = kernel + "x" + kernel + " stride " + stride;
     }
 
+    /**
+     * The convolution on the path {@link KernelGuard} verified for this configuration on this machine
+     * (while the network is traced, only zeros of the output's shape: {@link VerifiedKernels#verify}).
+     */
     public Tensor forward(Tensor x) {
+        VerifiedKernels kernels = layers.kernels();
         OpProfile profile = layers.profile();
         long start = profile.start();
-        Tensor y = runsAsMatrixProduct(x) ? matrixProduct(x, profile, start) : profile.forwardNamed(name, start, impl.forward(x));
+        Tensor y = kernels.conv(x, impl.weight(), bias ? impl.bias() : null, stride, pad, () -> impl.forward(x));
         lastOutputPixels = y.size(2) * y.size(3);
+        if (kernels.tracing()) {
+            return y;
+        }
+        if (profile.enabled()) {
+            KernelPath path = kernels.route(KernelRouting.shapeOf(x, this));
+            y = profile.forwardNamed(KernelRouting.operator(path) + " " + name, start, y);
+        }
         return y;
     }
 
-    private boolean runsAsMatrixProduct(Tensor x) {
-        return pointwise && Tensors.is(x, torch.ScalarType.BFloat16) && !x.is_cuda()
-                && x.size(2) * x.size(3) <= MATMUL_MAX_PIXELS && x.is_contiguous(torch.MemoryFormat.ChannelsLast);
-    }
+    long in() { return in; }
 
-    /** The convolution as (N·H·W x in) times (in x out): a channels-last input is already that matrix. */
-    private Tensor matrixProduct(Tensor x, OpProfile profile, long start) {
-        long n = x.size(0);
-        long h = x.size(2);
-        long w = x.size(3);
-        Tensor weight = impl.weight().to(torch.ScalarType.BFloat16).view(out, in).t();
-        Tensor product = profile.forwardNamed("matmul 1x1 stride 1", start, x.permute(0, 2, 3, 1).reshape(-1, in).mm(weight));
-        return product.view(n, h, w, out).permute(0, 3, 1, 2);
-    }
+    long out() { return out; }
+
+    long kernel() { return kernel; }
+
+    long stride() { return stride; }
+
+    long pad() { return pad; }
+
+    boolean bias() { return bias; }
 
     public Conv2dImpl module() { return impl; }
 

@@ -21,6 +21,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class Layers {
     private final List<ConvLayer> convs = new ArrayList<>();
     private final List<BatchNorm> batchNorms = new ArrayList<>();
+    private final VerifiedKernels kernels = new VerifiedKernels(KernelGuard.shared());
     private OpProfile profile = OpProfile.none();
 
     public ConvLayer conv(Container parent, String name, long in, long out, long kernel, long stride, long pad,
@@ -54,6 +55,16 @@ public final class Layers {
     public LinearImpl linear(Container parent, String name, long in, long out) {
         return parent.add(name, new LinearImpl(in, out));
     }
+
+    /** The linear layer {@code fc} on {@code x}, on its verified path. */
+    public Tensor linear(LinearImpl fc, Tensor x) {
+        long start = profile.start();
+        Tensor y = kernels.linear(x, fc.weight(), fc.bias(), () -> fc.forward(x));
+        return kernels.tracing() ? y : profile.forward("linear", start, y);
+    }
+
+    /** This network's convolutions and linear layers on the paths verified on this machine. */
+    public VerifiedKernels kernels() { return kernels; }
 
     public List<BatchNorm> batchNorms() {
         return Collections.unmodifiableList(batchNorms);

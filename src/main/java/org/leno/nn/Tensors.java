@@ -52,6 +52,26 @@ public final class Tensors {
         return t.dtype().isScalarType(type);
     }
 
+    /**
+     * Whether libtorch's {@code suggest_memory_format} would call {@code t} (4-d) channels-last: its
+     * strides, not only its contiguity, which for 1x1 maps fits both layouts (ambiguous cases are NCHW).
+     */
+    public static boolean channelsLastLike(Tensor t) {
+        long[] sizes = shape(t);
+        long[] strides = t.strides().vec().get();
+        if (sizes.length != 4 || strides[1] == 0) {
+            return false;
+        }
+        long min = 0;
+        for (int d : new int[] {1, 3, 2, 0}) {
+            if (sizes[d] == 0 || strides[d] < min || d == 0 && min == strides[1]) {
+                return false;
+            }
+            min = strides[d] * (sizes[d] > 1 ? sizes[d] : 1);
+        }
+        return true;
+    }
+
     public static long[] shape(Tensor t) {
         return t.sizes().vec().get();
     }

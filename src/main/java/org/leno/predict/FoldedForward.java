@@ -13,8 +13,10 @@ import org.bytedeco.pytorch.global.torch;
 import org.leno.model.EvalGraph;
 import org.leno.model.EvalOps;
 import org.leno.model.ResidualNetwork;
+import org.leno.nn.KernelGuard;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
+import org.leno.nn.VerifiedKernels;
 
 /**
  * A residual network's eval-mode forward for inference, computed from its weights by
@@ -48,6 +50,7 @@ public final class FoldedForward implements AutoCloseable {
     private final Precision precision;
     private final Set<String> keys;
     private final Map<String, ConvWeights> convs = new HashMap<>();
+    private final VerifiedKernels kernels = new VerifiedKernels(KernelGuard.shared());
     private final Map<String, Affine> norms = new HashMap<>();
     private Tensor fcWeight;
     private Tensor fcBias;
@@ -79,6 +82,10 @@ public final class FoldedForward implements AutoCloseable {
         }
         try (NoGradGuard g = new NoGradGuard()) {
             Tensor input = x.to(precision.type).contiguous(torch.MemoryFormat.ChannelsLast);
+            kernels.verify(input, sample -> {
+                graph.forward(sample, "logits");
+                computation.release();
+            });
             return graph.forward(input, "logits");
         } finally {
             computation.release();
@@ -228,7 +235,8 @@ public final class FoldedForward implements AutoCloseable {
         public Tensor conv(Tensor x, String conv, String bn, long stride, long pad) {
             ConvWeights c = weights(conv, bn);
             TensorOptional bias = c.bias() == null ? new TensorOptional() : new TensorOptional(c.bias());
-            return torch.conv2d(x, c.weight(), bias, new long[] {stride, stride}, new long[] {pad, pad}, new long[] {1, 1}, 1);
+            return kernels.conv(x, c.weight(), c.bias(), stride, pad, () -> torch.conv2d(x, c.weight(), bias,
+                    new long[] {stride, stride}, new long[] {pad, pad}, new long[] {1, 1}, 1));
         }
 
         @Override
@@ -276,7 +284,7 @@ public final class FoldedForward implements AutoCloseable {
         @Override
         public Tensor head(Tensor x, String output) {
             Tensor pooled = x.mean(new long[] {2, 3}, false, new ScalarTypeOptional(torch.ScalarType.Float));
-            return torch.linear(pooled, fcWeight, new TensorOptional(fcBias));
+            return kernels.linear(pooled, fcWeight, fcBias, () -> torch.linear(pooled, fcWeight, new TensorOptional(fcBias)));
         }
     }
 }

@@ -20,6 +20,10 @@ import org.leno.interop.TensorData;
 import org.leno.interop.WeightFiles;
 import org.leno.model.Arch;
 import org.leno.model.ModelConfig;
+import org.leno.nn.KernelFaults;
+import org.leno.nn.KernelGuard;
+import org.leno.nn.KernelShape;
+import org.leno.nn.KernelVerdict;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
 import org.leno.nn.Tensors;
@@ -60,6 +64,7 @@ import org.leno.testing.Fixtures;
  */
 class TrajectoryEquivalenceTest {
     private static final Map<String, Object> FIXTURE = read();
+    private static final KernelFaults EVERY_CONVOLUTION_WRONG = KernelFaults.of("", "*");
     private static final int STEPS = meta("steps");
     private static final int BATCH = meta("batch");
     private static final int SIZE = meta("size");
@@ -74,10 +79,45 @@ class TrajectoryEquivalenceTest {
     @CsvSource({"lenoresnet50,sgd,fp32", "lenoresnet50,nesterov,fp32", "lenoresnet50,sgd,bf16",
             "resnet50,sgd,fp32", "resnet50,nesterov,fp32"})
     void followsPyTorchsTrajectory(String model, String optimizer, String precision) {
-        String torch = model + "." + optimizer + "." + precision;
-        String exact = model + "." + optimizer + ".fp64";
         boolean bf16 = precision.equals("bf16");
         Run ours = run(model, optimizer.equals("nesterov"), bf16, metaDouble("momentum"));
+        assertFollows(ours, model + "." + optimizer + "." + precision, model + "." + optimizer + ".fp64", bf16);
+    }
+
+    /**
+     * With every convolution on its fallback (oneDNN made to fail every check: 1x1 as matrix products,
+     * the others as thnn_conv2d), against PyTorch 1.13's run without oneDNN
+     * ({@code torch.backends.mkldnn.enabled = False}), whose distance from fp64 is the rounding of a
+     * correct path other than oneDNN's: the same honest bound, for the path a faulty CPU takes.
+     */
+    @ParameterizedTest(name = "{0} {1} {2} on fallbacks")
+    @CsvSource({"lenoresnet50,sgd,fp32", "resnet50,nesterov,fp32", "lenoresnet50,sgd,bf16"})
+    void followsPyTorchsTrajectoryWithoutOneDnn(String model, String optimizer, String precision) throws Exception {
+        boolean bf16 = precision.equals("bf16");
+        Run ours;
+        try (AutoCloseable faults = KernelGuard.shared().injecting(EVERY_CONVOLUTION_WRONG)) {
+            ours = train(model, optimizer.equals("nesterov"), bf16, metaDouble("momentum"));
+            assertThat(KernelGuard.shared().cachedVerdicts()).as("every convolution on a fallback")
+                    .filteredOn(v -> v.kernelShape().op() == KernelShape.Op.CONV).hasSizeGreaterThan(10)
+                    .allMatch(KernelVerdict::fallback);
+        }
+        assertFollows(ours, model + "." + optimizer + "." + (bf16 ? "bf16nomkl" : "nomkl"), model + "." + optimizer + ".fp64", bf16);
+    }
+
+    /** The negative control of the test above: the same run on the wrong kernels, unchecked, leaves the bound. */
+    @Test
+    void aWrongKernelLeavesTheTrajectory() throws Exception {
+        Run wrong;
+        try (AutoCloseable faults = KernelGuard.shared().injecting(EVERY_CONVOLUTION_WRONG);
+             AutoCloseable unchecked = KernelGuard.shared().unchecked()) {
+            wrong = train("lenoresnet50", false, false, metaDouble("momentum"));
+        }
+        double[] torchLosses = doubles("lenoresnet50.sgd.nomkl.losses");
+        Spread params = Spread.of(wrong.norms.get("step1.param"), doubles("lenoresnet50.sgd.nomkl.step1.param.norms"));
+        assertThat(Math.max(relative(wrong.losses[0], torchLosses[0]), params.p90)).isGreaterThan(100 * STEP1_TOLERANCE);
+    }
+
+    private static void assertFollows(Run ours, String torch, String exact, boolean bf16) {
         SoftAssertions softly = new SoftAssertions();
         List<String> report = new ArrayList<>();
         double[] torchLosses = doubles(torch + ".losses");
@@ -295,9 +335,15 @@ class TrajectoryEquivalenceTest {
         return out;
     }
 
+    /** trajectory.pt and the runs without oneDNN of trajectory-nomkl.pt (keys ending in "nomkl"). */
     private static Map<String, Object> read() {
         Map<String, Object> out = new LinkedHashMap<>();
         ((Map<?, ?>) WeightFiles.readObject(Fixtures.path("trajectory.pt"))).forEach((k, v) -> out.put((String) k, v));
+        ((Map<?, ?>) WeightFiles.readObject(Fixtures.path("trajectory-nomkl.pt"))).forEach((k, v) -> {
+            if (((String) k).contains("nomkl")) {
+                out.put((String) k, v);
+            }
+        });
         return out;
     }
 
