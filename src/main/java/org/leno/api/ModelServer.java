@@ -172,6 +172,18 @@ public final class ModelServer implements AutoCloseable {
         }
 
         /**
+         * Whether each model first computes a batch of every size up to the largest before it answers
+         * (default true: the first requests then do not pay for this machine's kernel checks).
+         *
+         * @param warmUp compute the warm-up batches
+         * @return this builder
+         */
+        public Builder warmUp(boolean warmUp) {
+            config = config.withWarmUp(warmUp);
+            return this;
+        }
+
+        /**
          * Where the request log goes: one JSON line per request (time, method, path, status, model, batch, ms, remote).
          *
          * @param lines receives each line, from the server's threads (default: dropped)

@@ -77,6 +77,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long the requests in flight may take (default: ${DEFAULT-VALUE}).")
     long drainSeconds;
 
+    @Option(names = "--no-warmup", description = "Answer at once, without first computing a batch of every size up to "
+            + "--max-batch (then the first requests of each size wait for this machine's kernel checks, see docs/kernels.md).")
+    boolean noWarmUp;
+
     @Option(names = "--amp", defaultValue = "none", paramLabel = "none|bf16", description = "As leno predict's (default: ${DEFAULT-VALUE}).")
     String amp;
 
@@ -91,7 +95,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withLimits(maxBodyBytes, Duration.ofMillis(timeoutMs), imageLimit.maxImagePixels())
                 .withDecodeThreads(decodeThreads == null ? defaults.decodeThreads() : decodeThreads)
                 .withToken(token(tokenFile))
-                .withDrainTimeout(Duration.ofSeconds(drainSeconds));
+                .withDrainTimeout(Duration.ofSeconds(drainSeconds))
+                .withWarmUp(!noWarmUp);
         Map<String, Path> models = models(weights);
         Natives.threads(threads);
         CountDownLatch signalled = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package org.leno.serve;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class InferenceServer implements AutoCloseable {
         Inference inference = new Inference(config, batchers, decoders, timer);
         SlowHeaders slowHeaders = new SlowHeaders(config.idleTimeout(), timer);
         Routes routes = new Routes(slots, metrics, config.token().map(BearerToken::new), log, draining::get, inference,
-                new ModelLoads(loader, loads, metrics, draining::get), slowHeaders);
+                new ModelLoads(weights -> warmedUp(loader.load(weights), config), loads, metrics, draining::get), slowHeaders);
         QueuedThreadPool threads = new QueuedThreadPool(HTTP_THREADS, 4);
         threads.setName("leno-serve-http");
         threads.setDaemon(true);
@@ -94,13 +95,38 @@ public final class InferenceServer implements AutoCloseable {
                     throw new IllegalArgumentException("model name '" + m.getKey() + "': use letters, digits, '.', '_' and '-'"
                             + " (at most 64, not starting with '.', '_' or '-')");
                 }
-                slots.put(m.getKey(), new ModelSlot(m.getKey(), m.getValue(), loader.load(m.getValue()), config.queueCapacity()));
+                ServedModel model = loader.load(m.getValue());
+                slots.put(m.getKey(), new ModelSlot(m.getKey(), m.getValue(), model, config.queueCapacity()));
+                warmUp(model, config);
             }
             InferenceServer server = new InferenceServer(config, slots, loader, log);
             server.listen();
             return server;
         } catch (RuntimeException e) {
             slots.values().forEach(ModelSlot::retire);
+            throw e;
+        }
+    }
+
+    /** One forward pass of every batch size up to maxBatch, on zero inputs, if the configuration asks for it. */
+    static void warmUp(ServedModel model, ServeConfig config) {
+        if (!config.warmUp()) {
+            return;
+        }
+        float[] zeros = new float[model.description().inputLength()];
+        List<float[]> batch = new ArrayList<>();
+        for (int size = 1; size <= config.maxBatch(); size++) {
+            batch.add(zeros);
+            model.logits(batch);
+        }
+    }
+
+    private static ServedModel warmedUp(ServedModel model, ServeConfig config) {
+        try {
+            warmUp(model, config);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
             throw e;
         }
     }

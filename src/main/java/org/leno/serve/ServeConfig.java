@@ -21,10 +21,13 @@ import org.leno.data.decode.ImageDecoder;
  * @param maxImagePixels  images whose header claims more pixels are refused (the project's decompression-bomb limit)
  * @param token           when present, every request but the health checks needs {@code Authorization: Bearer TOKEN}
  * @param drainTimeout    on stop, how long requests in flight may take to finish
+ * @param warmUp          before a model answers, compute one batch of every size up to maxBatch (where this
+ *                        project's kernel checks and oneDNN's first-call costs fall, instead of on the first requests)
  */
 public record ServeConfig(String host, int port, int maxBatch, Duration maxDelay, int queueCapacity, long maxBodyBytes,
                           Duration deadline, Duration idleTimeout, long minBodyRate, int maxConnections, int decodeThreads,
-                          long maxImagePixels, Optional<String> token, Duration drainTimeout) {
+                          long maxImagePixels, Optional<String> token, Duration drainTimeout,
+                          boolean warmUp) {
     public static final String LOOPBACK = "127.0.0.1";
     /** The largest body limit: a body is read into one array. */
     public static final long MAX_BODY = 1L << 30;
@@ -55,42 +58,47 @@ public record ServeConfig(String host, int port, int maxBatch, Duration maxDelay
     public static ServeConfig defaults() {
         return new ServeConfig(LOOPBACK, 8080, 16, Duration.ofMillis(5), 64, 16L << 20, Duration.ofSeconds(30),
                 Duration.ofSeconds(10), 16_384, 4096, Math.max(1, Runtime.getRuntime().availableProcessors()),
-                ImageDecoder.DEFAULT_MAX_PIXELS, Optional.empty(), Duration.ofSeconds(30));
+                ImageDecoder.DEFAULT_MAX_PIXELS, Optional.empty(), Duration.ofSeconds(30), true);
     }
 
     public ServeConfig withAddress(String host, int port) {
         return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
-                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout);
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
     }
 
     public ServeConfig withBatching(int maxBatch, Duration maxDelay, int queueCapacity) {
         return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
-                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout);
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
     }
 
     public ServeConfig withLimits(long maxBodyBytes, Duration deadline, long maxImagePixels) {
         return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
-                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout);
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
     }
 
     public ServeConfig withConnections(Duration idleTimeout, long minBodyRate, int maxConnections) {
         return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
-                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout);
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
     }
 
     public ServeConfig withDecodeThreads(int decodeThreads) {
         return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
-                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout);
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
     }
 
     public ServeConfig withToken(Optional<String> token) {
         return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
-                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout);
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
     }
 
     public ServeConfig withDrainTimeout(Duration drainTimeout) {
         return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
-                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout);
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
+    }
+
+    public ServeConfig withWarmUp(boolean warmUp) {
+        return new ServeConfig(host, port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, deadline, idleTimeout,
+                minBodyRate, maxConnections, decodeThreads, maxImagePixels, token, drainTimeout, warmUp);
     }
 
     /** As the record's, with the token hidden. */

@@ -51,11 +51,17 @@ final class SlowHeaders implements Connection.Listener {
         }
     }
 
+    /** Never throws: a scheduled task that throws is not run again. */
     private void sweep() {
         long now = System.nanoTime();
         open.forEach((connection, s) -> {
             if (s.active.get() == 0 && now - s.since > timeoutNanos) {
-                connection.close();
+                open.remove(connection);
+                try {
+                    connection.close();
+                } catch (RuntimeException e) {
+                    // closing a connection that is closing already: nothing left to do
+                }
             }
         });
     }

@@ -48,7 +48,7 @@ class InferenceServerTest {
 
     /** A server on an ephemeral loopback port serving model "fake" (and "other"), each load a new FakeModel. */
     InferenceServer start(UnaryOperator<ServeConfig> tweak, FakeModel first) {
-        ServeConfig config = tweak.apply(ServeConfig.defaults().withAddress("127.0.0.1", 0));
+        ServeConfig config = tweak.apply(ServeConfig.defaults().withAddress("127.0.0.1", 0).withWarmUp(false));
         Map<String, Path> models = new LinkedHashMap<>();
         models.put("fake", Path.of("run-a"));
         models.put("other", Path.of("run-b"));
@@ -193,6 +193,15 @@ class InferenceServerTest {
         assertThat(m.get("parameters").get("class_names").toString()).isEqualTo("[\"cat\",\"dog\",\"bird\"]");
         assertThat(m.get("parameters").get("preprocessing").get("crop").asInt()).isEqualTo(2);
         assertThat(json(send("GET", "/v2/health/live", null)).get("live").asBoolean()).isTrue();
+    }
+
+    @Test
+    void warmUpComputesEveryBatchSizeBeforeListeningAndBeforeASwap() throws Exception {
+        FakeModel model = new FakeModel(0);
+        start(c -> c.withBatching(4, Duration.ofMillis(5), 64).withWarmUp(true), model);
+        assertThat(model.batches).containsExactly(1, 2, 3, 4);
+        assertThat(send("POST", "/v2/repository/models/fake/load", null).statusCode()).isEqualTo(200);
+        assertThat(loaded.get(loaded.size() - 1).batches).containsExactly(1, 2, 3, 4);
     }
 
     @Test
