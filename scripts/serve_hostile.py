@@ -11,6 +11,7 @@ Each case must get its status within its time; at the end the server must still 
 bounded, and SIGTERM must end it with 0. Prints one line per case and exits 1 if any failed.
 
 Usage: /usr/bin/python3 scripts/serve_hostile.py --weights RUN_DIR [--image SOME.jpg] [--leno ./leno] [--skip-forward]
+         [--serve-args "MORE FLAGS"]
    or: /usr/bin/python3 scripts/serve_hostile.py --port PORT --token TOKEN   (a server already running on 127.0.0.1)
 Standard library only.
 """
@@ -280,6 +281,7 @@ def main():
     ap.add_argument("--leno", default=os.path.join(ROOT, "leno"))
     ap.add_argument("--skip-forward", action="store_true",
                     help="leave out the two cases a forward pass answers (for a machine whose forward is broken)")
+    ap.add_argument("--serve-args", default="", help="more flags for leno serve, e.g. '--max-batch 4'")
     args = ap.parse_args()
     image = open(args.image, "rb").read() if args.image else small_png()
     proc = None
@@ -289,7 +291,7 @@ def main():
         open(token_file, "w").write(TOKEN + "\n")
         proc = subprocess.Popen([args.leno, "serve", "--weights", "m=" + args.weights, "--host", HOST, "--port", "0",
                                  "--port-file", port_file, "--token-file", token_file, "--max-body-bytes", "4000000",
-                                 "--timeout-ms", "10000"], cwd=ROOT, stdout=open(os.path.join(tmp, "requests.log"), "w"),
+                                 "--timeout-ms", "10000"] + args.serve_args.split(), cwd=ROOT, stdout=open(os.path.join(tmp, "requests.log"), "w"),
                                 stderr=open(os.path.join(tmp, "stderr.log"), "w"))
         for _ in range(6000):
             if os.path.exists(port_file) or proc.poll() is not None:

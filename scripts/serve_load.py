@@ -14,6 +14,7 @@ kill -9 then restart (seconds until /v2/health/ready answers 200).
 
 Usage: /usr/bin/python3 scripts/serve_load.py --weights RUN_DIR --images DIR [--batch 16]
          [--clients 16,64] [--seconds 60] [--rounds 1] [--queue 64] [--sigterm] [--restart] [--leno ./leno]
+         [--serve-args "MORE FLAGS"]
 Standard library only; nothing is sent anywhere but 127.0.0.1.
 """
 import argparse
@@ -32,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 HOST = "127.0.0.1"
 MAX_REQUESTS = 1_000_000
+EXTRA = []  # --serve-args
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".ppm", ".tif", ".tiff")
 
 
@@ -57,7 +59,7 @@ def predict_rate(leno, weights, folder, batch, files):
 class Server:
     """One `leno serve` process on an ephemeral loopback port."""
 
-    def __init__(self, leno, weights, batch, queue, extra=()):
+    def __init__(self, leno, weights, batch, queue, extra=EXTRA):
         self.dir = tempfile.mkdtemp(prefix="leno-serve-load-")
         self.port_file = os.path.join(self.dir, "port")
         self.log = open(os.path.join(self.dir, "requests.log"), "w")
@@ -189,7 +191,9 @@ def main():
     ap.add_argument("--sigterm", action="store_true")
     ap.add_argument("--restart", action="store_true")
     ap.add_argument("--leno", default=os.path.join(ROOT, "leno"))
+    ap.add_argument("--serve-args", default="", help="more flags for leno serve, e.g. '--decode-threads 1'")
     args = ap.parse_args()
+    EXTRA.extend(args.serve_args.split())
     files = image_files(args.images)
     if not files:
         sys.exit("no image under " + args.images)
