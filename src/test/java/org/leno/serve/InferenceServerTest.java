@@ -1,6 +1,7 @@
 package org.leno.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +148,7 @@ class InferenceServerTest {
         assertThat(probs.get("shape").toString()).isEqualTo("[2,3]");
         double[] second = softmax(FakeModel.logits(-2f, 0));
         for (int c = 0; c < 3; c++) {
-            assertThat(probs.get("data").get(3 + c).asDouble()).isCloseTo(second[c], org.assertj.core.data.Offset.offset(1e-7));
+            assertThat(probs.get("data").get(3 + c).asDouble()).isCloseTo(second[c], within(1e-7));
         }
 
         String b64 = Base64.getEncoder().encodeToString(FakeModel.image(0.5f));
@@ -168,7 +170,7 @@ class InferenceServerTest {
         assertError(send("POST", "/v2/models/fake/infer", "[1,2]".getBytes(StandardCharsets.UTF_8)), 400);
         assertError(send("POST", "/v2/models/fake/infer", infer("FP32", List.of(1, 3, 2), List.of(1, 2))), 400);
         assertError(send("POST", "/v2/models/fake/infer", infer("FP32", List.of(1, 3, 3, 3), new ArrayList<>(
-                java.util.Collections.nCopies(27, 1)))), 400);
+                Collections.nCopies(27, 1)))), 400);
         assertError(send("POST", "/v2/models/fake/infer", infer("INT8", List.of(1), List.of(1))), 400);
         assertError(send("POST", "/v2/models/fake/infer", infer("BYTES", List.of(1), List.of("!!notbase64"))), 400);
         assertError(send("POST", "/v2/models/fake/infer", infer("FP32", List.of(-1, 3, 2, 2), List.of(1))), 400);
@@ -308,17 +310,25 @@ class InferenceServerTest {
             OutputStream out = s.getOutputStream();
             out.write("GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
             boolean closed = false;
+            StringBuilder answered = new StringBuilder();
             for (int i = 0; i < 25 && !closed; i++) {
                 try {
                     out.write('a');
                     out.flush();
-                    closed = s.getInputStream().read() < 0;
+                    while (!closed) {
+                        int b = s.getInputStream().read();
+                        closed = b < 0;
+                        if (!closed) {
+                            answered.append((char) b);
+                        }
+                    }
                 } catch (SocketTimeoutException e) {
                     // still open: trickle on
                 } catch (IOException e) {
                     closed = true;
                 }
             }
+            assertThat(answered.toString()).doesNotStartWith("HTTP/1.1 2");
             assertThat(closed).as("closed within 5 s").isTrue();
         }
         assertThat(send("GET", "/v2/health/ready", null).statusCode()).isEqualTo(200);
