@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "leno", mixinStandardHelpOptions = true, version = "leno 0.1.0",
         description = "Train, evaluate and study very deep residual networks (ResNet, pre-act ResNet, LeNo-ResNet).",
-        subcommands = {TrainCommand.class, CompareCommand.class, InfoCommand.class, PredictCommand.class, ValidateCommand.class, ExportCommand.class, GradnormCommand.class, PlotCommand.class, ReportCommand.class,
+        subcommands = {TrainCommand.class, CompareCommand.class, InfoCommand.class, PredictCommand.class, ValidateCommand.class, ServeCommand.class, ExportCommand.class, GradnormCommand.class, PlotCommand.class, ReportCommand.class,
                 BenchCommand.class, WarmCommand.class, DoctorCommand.class})
 public final class Main implements Runnable {
 
