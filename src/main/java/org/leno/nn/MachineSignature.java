@@ -46,9 +46,12 @@ public record MachineSignature(String vendor, String family, String model, Strin
                 sha256(config).substring(0, 16), faults.toString());
     }
 
-    /** The file name part that identifies this signature. */
+    /** The cache format: a new one never reads (nor overwrites) an older build's verdicts. */
+    private static final String FORMAT = "verdicts-2";
+
+    /** The file name part that identifies this signature (and the cache format). */
     public String id() {
-        return sha256(String.join("|", vendor, family, model, stepping, modelName, flags, String.join(";", caches),
+        return sha256(String.join("|", FORMAT, vendor, family, model, stepping, modelName, flags, String.join(";", caches),
                 libtorch, onednn, buildDigest, faults)).substring(0, 16);
     }
 
