@@ -1,9 +1,13 @@
 package org.leno.nn;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,19 +119,19 @@ final class KernelChecker {
     static String classPath() {
         List<String> files = new ArrayList<>();
         for (ClassLoader l = KernelCheck.class.getClassLoader(); l != null; l = l.getParent()) {
-            if (l instanceof java.net.URLClassLoader u) {
-                for (java.net.URL url : u.getURLs()) {
+            if (l instanceof URLClassLoader u) {
+                for (URL url : u.getURLs()) {
                     if ("file".equals(url.getProtocol())) {
                         try {
                             files.add(Path.of(url.toURI()).toString());
-                        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                        } catch (URISyntaxException | IllegalArgumentException e) {
                             // not a local file: the child could not read it either
                         }
                     }
                 }
             }
         }
-        return files.isEmpty() ? System.getProperty("java.class.path") : String.join(java.io.File.pathSeparator, files);
+        return files.isEmpty() ? System.getProperty("java.class.path") : String.join(File.pathSeparator, files);
     }
 
     /** The signal and native frame of the JVM's crash report, e.g. {@code SIGFPE in dnnl::...est_eff_1x1()}. */
