@@ -83,8 +83,6 @@ class DataParallelEquivalenceTest {
 
     @Test
     void twoRanksOnHalvesEqualOneProcessOnTheWholeBatch() throws Exception {
-        // the thread count this test passes with alone; earlier tests of the suite change the process-wide one
-        Natives.threads(0);
         float[][] data = batches(8);
         Map<String, TensorData> single;
         try (ResidualNetwork net = model()) {

@@ -137,8 +137,6 @@ class SyncBatchNormTest {
 
     @Test
     void twoRanksOnHalvesEqualOneProcessOnTheWholeBatchForwardAndBackward() throws Exception {
-        // the thread count this test passes with alone; earlier tests of the suite change the process-wide one
-        Natives.threads(0);
         float[] data = images();
         Outcome whole;
         try (Small net = new Small()) {
