@@ -262,8 +262,7 @@ public final class KernelGuard {
                     if (first != KernelPath.LIBTORCH || survived.contains(family) || sibling == null && scouting.add(family)) {
                         round.add(new KernelChecker.Job(s, first));
                     } else if (sibling != null) {
-                        tried.get(s).add(new KernelVerdict.Check(KernelPath.LIBTORCH, KernelVerdict.Status.SKIPPED, 0, 0, 0,
-                                sibling.detail()));
+                        tried.get(s).add(sibling);
                         nextCandidate(new KernelChecker.Job(s, first)).ifPresent(round::add);
                     } else {
                         continue;
@@ -279,8 +278,7 @@ public final class KernelGuard {
                     tried.get(job.shape()).add(check);
                     if (job.path() == KernelPath.LIBTORCH) {
                         if (o.status() == KernelVerdict.Status.CRASH) {
-                            crashed.putIfAbsent(job.shape().crashFamily(), new KernelVerdict.Check(KernelPath.LIBTORCH,
-                                    KernelVerdict.Status.SKIPPED, 0, 0, 0, "crashed on " + job.shape().describe() + ": " + o.detail()));
+                            crashed.putIfAbsent(job.shape().crashFamily(), KernelVerdict.Check.skipped(job.shape(), o.detail()));
                         } else {
                             survived.add(job.shape().crashFamily());
                         }
@@ -308,8 +306,7 @@ public final class KernelGuard {
             Map<String, KernelVerdict.Check> out = new HashMap<>();
             for (KernelVerdict v : known.values()) {
                 if (v.first().status() == KernelVerdict.Status.CRASH) {
-                    out.putIfAbsent(v.kernelShape().crashFamily(), new KernelVerdict.Check(KernelPath.LIBTORCH,
-                            KernelVerdict.Status.SKIPPED, 0, 0, 0, "crashed on " + v.kernelShape().describe() + ": " + v.first().detail()));
+                    out.putIfAbsent(v.kernelShape().crashFamily(), KernelVerdict.Check.skipped(v.kernelShape(), v.first().detail()));
                 }
             }
             return out;

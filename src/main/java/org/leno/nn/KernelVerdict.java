@@ -16,6 +16,11 @@ public record KernelVerdict(String shape, KernelPath route, List<Check> checks) 
 
     /** One path's check: worst relative errors of the output, input gradient and weight gradient; how it crashed. */
     public record Check(KernelPath path, Status status, double output, double inputGrad, double weightGrad, String detail) {
+        /** libtorch's kernel not run because it crashed ({@code crash}) on {@code sibling}, the same convolution at another size. */
+        static Check skipped(KernelShape sibling, String crash) {
+            return new Check(KernelPath.LIBTORCH, Status.SKIPPED, 0, 0, 0, "crashed on " + sibling.describe() + ": " + crash);
+        }
+
         public double worst() {
             return Math.max(output, Math.max(inputGrad, weightGrad));
         }
