@@ -27,6 +27,12 @@ public final class KernelCheck {
     /** Worst relative error accepted (largest absolute difference over the largest reference value). */
     public static final double FP32_TOLERANCE = 1e-4;
     public static final double BF16_TOLERANCE = 3e-2;
+    /**
+     * Runs of the checked path per configuration, each after memory was filled with NaN: some oneDNN
+     * kernels read memory they never wrote (on the EPYC family 26 the input gradient of 3x3
+     * convolutions with fewer than 16 output channels), so one run on clean memory can pass by luck.
+     */
+    static final int RUNS = 4;
 
     private KernelCheck() {
     }
@@ -83,12 +89,29 @@ public final class KernelCheck {
         if (faults.crashes(shape, path)) {
             dieLikeOneDnn();
         }
-        Tensor[] got = run(shape, path, x, w, b, r, type, faults.wrong(shape, path));
         double[] errors = new double[3];
-        for (int i = 0; i < got.length; i++) {
-            errors[i] = relative(got[i], reference[i]);
+        for (int run = 0; run < RUNS && Math.max(errors[0], Math.max(errors[1], errors[2])) <= tolerance(shape.precision()); run++) {
+            try (NativeScope scope = NativeScope.open()) {
+                dirtyMemory(x, w, r);
+                Tensor[] got = run(shape, path, x, w, b, r, type, faults.wrong(shape, path));
+                for (int i = 0; i < got.length; i++) {
+                    double e = relative(got[i], reference[i]);
+                    errors[i] = Math.max(errors[i], e); // NaN stays NaN: WRONG
+                }
+            }
         }
         return errors;
+    }
+
+    /** Allocates and frees NaN buffers as large as the run's tensors, so that memory a kernel reads unwritten is NaN. */
+    private static void dirtyMemory(Tensor... like) {
+        try (NativeScope scope = NativeScope.open()) {
+            for (Tensor t : like) {
+                for (int copy = 0; copy < 3; copy++) {
+                    torch.full_like(t, new Scalar(Double.NaN));
+                }
+            }
+        }
     }
 
     /** Output, and with backward the gradients of sum(y * r), as float64. */
