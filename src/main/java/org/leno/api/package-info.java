@@ -1,6 +1,7 @@
 /**
- * LeNo's library API: classify images with a trained model, train from code, and compute the
- * gradient-norm ratios of the paper. This is the only package meant for use from other code;
+ * LeNo's library API: classify images with a trained model, evaluate it on a folder of labelled
+ * images ({@link org.leno.api.Classifier#evaluate}), train from code, and compute the gradient-norm
+ * ratios of the paper. This is the only package meant for use from other code;
  * everything else in the jar may change without notice.
  *
  * <p>Every failure is reported as a {@link org.leno.api.LenoException} (unchecked) whose message

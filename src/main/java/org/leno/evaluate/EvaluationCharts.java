@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -85,7 +86,7 @@ public final class EvaluationCharts {
     /** Accuracy against mean confidence per bin, the diagonal of perfect calibration, and each bin's share of the images. */
     public static XYChart reliability(EvaluationMetrics e) {
         XYChart chart = new XYChartBuilder().width(720).height(640)
-                .title(String.format(java.util.Locale.ROOT, "Reliability (%d bins): ECE %.4f over %d images",
+                .title(String.format(Locale.ROOT, "Reliability (%d bins): ECE %.4f over %d images",
                         EvaluationMetrics.ECE_BINS, e.expectedCalibrationError(), e.count()))
                 .xAxisTitle("confidence (top-1 probability)").yAxisTitle("accuracy").build();
         Styler s = chart.getStyler();

@@ -143,6 +143,9 @@ public final class Evaluator {
     }
 
     private static float[] concat(List<float[]> views) {
+        if (views.size() == 1) {
+            return views.get(0);
+        }
         int per = views.get(0).length;
         float[] out = new float[per * views.size()];
         for (int v = 0; v < views.size(); v++) {
@@ -152,6 +155,9 @@ public final class Evaluator {
     }
 
     private List<float[]> split(float[] all) {
+        if (tta.views() == 1) {
+            return List.of(all);
+        }
         int per = all.length / tta.views();
         List<float[]> out = new ArrayList<>();
         for (int v = 0; v < tta.views(); v++) {

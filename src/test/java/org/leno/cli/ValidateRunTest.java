@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +72,7 @@ class ValidateRunTest {
         Files.move(data.resolve("tmp/b/tall.png"), data.resolve("Trouser/tall.png"));
         Files.writeString(data.resolve("Bag/broken.png"), "not a png");
         try (var s = Files.walk(data.resolve("tmp"))) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         Path out = dir.resolve("tta-eval");
         Cli.Result r = Cli.run("validate", "--weights", run.resolve("checkpoint.pth.tar").toString(), "--data", data.toString(),

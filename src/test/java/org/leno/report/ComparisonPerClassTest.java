@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class ComparisonPerClassTest {
             assertThat(row.get(2).asDouble()).isCloseTo(expected[1][c], within(1e-9));
         }
         assertThat(html).contains("<th>LeNo-ResNet-50 minus ResNet-50</th>").contains("data-csv=\"per-class\"")
-                .contains(String.format(java.util.Locale.ROOT, "<td>%+.2f</td>", expected[1][1] - expected[0][1]));
+                .contains(String.format(Locale.ROOT, "<td>%+.2f</td>", expected[1][1] - expected[0][1]));
     }
 
     @Test
