@@ -11,28 +11,38 @@ import org.bytedeco.pytorch.global.torch;
  * Faults injected into libtorch's own path ({@link KernelPath#LIBTORCH}), so that the verification
  * and its fallbacks can be proven on a machine whose oneDNN is right. A crash fault makes the
  * checking process really die (SIGFPE, as oneDNN's does); a wrong fault mixes each output with its
- * neighbouring channel, wherever that path runs, which no BatchNorm after it can undo. Patterns,
- * comma-separated: {@code *} (every convolution), {@code linear}, or {@code KxK:IN-OUT[/S]}, e.g.
- * {@code 1x1:512-1024/2}. Set with {@code -Dleno.kernels.crash=...} / {@code -Dleno.kernels.wrong=...}
- * or the environment variables {@code LENO_KERNELS_CRASH} / {@code LENO_KERNELS_WRONG}.
+ * neighbouring channel, wherever that path runs, which no BatchNorm after it can undo; a stale fault
+ * adds an uninitialised tensor, as a kernel that reads memory it never wrote (oneDNN's input gradient
+ * of 3x3 convolutions with few output channels on the EPYC family 26): right on fresh (zeroed) memory,
+ * wrong on reused memory. Patterns, comma-separated: {@code *} (every convolution), {@code linear}, or {@code
+ * KxK:IN-OUT[/S]}, e.g. {@code 1x1:512-1024/2}. Set with {@code -Dleno.kernels.crash=...}, {@code
+ * -Dleno.kernels.wrong=...}, {@code -Dleno.kernels.stale=...} or the environment variables {@code
+ * LENO_KERNELS_CRASH}, {@code LENO_KERNELS_WRONG}, {@code LENO_KERNELS_STALE}.
  */
-public record KernelFaults(List<String> crash, List<String> wrong) {
-    public static final KernelFaults NONE = new KernelFaults(List.of(), List.of());
+public record KernelFaults(List<String> crash, List<String> wrong, List<String> stale) {
+    public static final KernelFaults NONE = new KernelFaults(List.of(), List.of(), List.of());
 
     public KernelFaults {
         crash = List.copyOf(crash);
         wrong = List.copyOf(wrong);
+        stale = List.copyOf(stale);
         crash.forEach(KernelFaults::checkPattern);
         wrong.forEach(KernelFaults::checkPattern);
+        stale.forEach(KernelFaults::checkPattern);
     }
 
     public static KernelFaults of(String crash, String wrong) {
-        return new KernelFaults(split(crash), split(wrong));
+        return of(crash, wrong, null);
+    }
+
+    public static KernelFaults of(String crash, String wrong, String stale) {
+        return new KernelFaults(split(crash), split(wrong), split(stale));
     }
 
     /** From the system properties, else the environment. */
     public static KernelFaults fromSettings() {
-        return of(setting("leno.kernels.crash", "LENO_KERNELS_CRASH"), setting("leno.kernels.wrong", "LENO_KERNELS_WRONG"));
+        return of(setting("leno.kernels.crash", "LENO_KERNELS_CRASH"), setting("leno.kernels.wrong", "LENO_KERNELS_WRONG"),
+                setting("leno.kernels.stale", "LENO_KERNELS_STALE"));
     }
 
     static String setting(String property, String variable) {
@@ -41,30 +51,43 @@ public record KernelFaults(List<String> crash, List<String> wrong) {
     }
 
     public boolean none() {
-        return crash.isEmpty() && wrong.isEmpty();
+        return crash.isEmpty() && wrong.isEmpty() && stale.isEmpty();
     }
 
     public boolean crashes(KernelShape shape, KernelPath path) {
         return path == KernelPath.LIBTORCH && crash.stream().anyMatch(p -> matches(p, shape));
     }
 
+    /** Whether an injected fault makes {@code path} compute {@code shape} wrongly (always or on reused memory). */
     public boolean wrong(KernelShape shape, KernelPath path) {
-        return path == KernelPath.LIBTORCH && wrong.stream().anyMatch(p -> matches(p, shape));
+        return path == KernelPath.LIBTORCH && (wrong.stream().anyMatch(p -> matches(p, shape))
+                || stale.stream().anyMatch(p -> matches(p, shape)));
+    }
+
+    /** {@code y} as the faulty path computes it: perturbed where a wrong fault matches, stale where a stale one does. */
+    public Tensor apply(KernelShape shape, KernelPath path, Tensor y) {
+        if (path != KernelPath.LIBTORCH) {
+            return y;
+        }
+        Tensor out = wrong.stream().anyMatch(p -> matches(p, shape)) ? perturb(y) : y;
+        return stale.stream().anyMatch(p -> matches(p, shape)) ? out.add(torch.empty_like(out)) : out;
     }
 
     /** {@code y + 0.1 * y rolled by one channel}: about 10% wrong, differentiable, not a per-channel scale. */
-    public static Tensor perturb(Tensor y) {
+    static Tensor perturb(Tensor y) {
         return y.add(torch.roll(y, new long[] {1}, new long[] {1}), new Scalar(0.1));
     }
 
     /** The system property text of these faults, for a child process ({@code -Dleno.kernels.crash=...}). */
     public List<String> asProperties() {
-        return List.of("-Dleno.kernels.crash=" + String.join(",", crash), "-Dleno.kernels.wrong=" + String.join(",", wrong));
+        return List.of("-Dleno.kernels.crash=" + String.join(",", crash), "-Dleno.kernels.wrong=" + String.join(",", wrong),
+                "-Dleno.kernels.stale=" + String.join(",", stale));
     }
 
     @Override
     public String toString() {
-        return none() ? "none" : "crash=" + String.join(",", crash) + " wrong=" + String.join(",", wrong);
+        return none() ? "none" : "crash=" + String.join(",", crash) + " wrong=" + String.join(",", wrong)
+                + (stale.isEmpty() ? "" : " stale=" + String.join(",", stale));
     }
 
     static boolean matches(String pattern, KernelShape s) {

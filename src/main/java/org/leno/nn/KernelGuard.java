@@ -132,11 +132,6 @@ public final class KernelGuard {
         return known.route();
     }
 
-    /** A run-time wrong kernel (only with injected faults): what a fault-injected libtorch path computes. */
-    public boolean perturbs(KernelShape shape, KernelPath path) {
-        return faults.wrong(shape, path);
-    }
-
     /** Checks every configuration of {@code shapes} not checked on this machine yet, in one child process. */
     public void ensure(Collection<KernelShape> shapes) {
         if (verify) {

@@ -47,7 +47,7 @@ public record MachineSignature(String vendor, String family, String model, Strin
     }
 
     /** The cache format: a new one never reads (nor overwrites) an older build's verdicts. */
-    private static final String FORMAT = "verdicts-3";
+    private static final String FORMAT = "verdicts-4";
 
     /** The file name part that identifies this signature (and the cache format). */
     public String id() {

@@ -76,7 +76,7 @@ public final class VerifiedKernels {
         KernelPath path = guard.route(shape);
         Tensor y = path == KernelPath.LIBTORCH ? libtorch.get()
                 : path.conv(x, weight, bias, stride, pad, KernelRouting.type(shape));
-        return guard.perturbs(shape, path) ? KernelFaults.perturb(y) : y;
+        return guard.faults().apply(shape, path, y);
     }
 
     /** A linear layer on {@code x} (batch x in). */
@@ -90,7 +90,7 @@ public final class VerifiedKernels {
         }
         KernelPath path = guard.route(shape);
         Tensor y = path == KernelPath.LIBTORCH ? libtorch.get() : path.linear(x, weight, bias, KernelRouting.type(shape));
-        return guard.perturbs(shape, path) ? KernelFaults.perturb(y) : y;
+        return guard.faults().apply(shape, path, y);
     }
 
     /** The path a configuration takes (for profiles and tests). */

@@ -2,6 +2,7 @@ package org.leno.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,32 @@ class KernelGuardTest {
         assertThat(byShape(again.verdicts(SHAPES)).get(CRASHES.key()).route()).isEqualTo(KernelPath.NO_ONEDNN);
         assertThat(again.route(WRONG)).isEqualTo(KernelPath.MATRIX_PRODUCT);
         assertThat(again.checkProcesses()).as("a cached verdict is reused").isZero();
+    }
+
+    @Test
+    void aKernelThatReadsUnwrittenMemoryIsCaughtThoughItIsRightOnFreshMemory() {
+        // 16 output channels: this configuration is right on every CPU seen (with 8, the EPYC family 26's own oneDNN is stale)
+        KernelShape stale = KernelShape.conv(3, 1, 1, 16, 16, false, 4, 12, 12, KernelShape.Precision.FP32, false, true, 1);
+        KernelFaults faults = KernelFaults.of(null, null, "3x3:16-16");
+        KernelVerdict verdict = new KernelGuard(cache, true, faults, s -> { }).verdicts(List.of(stale)).get(0);
+        assertThat(verdict.first().status()).as(verdict.toString()).isEqualTo(KernelVerdict.Status.WRONG);
+        assertThat(verdict.first().output()).as("not a number, or far off").isNotLessThan(KernelCheck.FP32_TOLERANCE);
+        assertThat(verdict.route()).isEqualTo(KernelPath.NO_ONEDNN);
+
+        KernelGuard again = new KernelGuard(cache, true, faults, s -> { });
+        assertThat(again.route(stale)).as("the verdict survives the cache file").isEqualTo(KernelPath.NO_ONEDNN);
+        assertThat(again.checkProcesses()).isZero();
+    }
+
+    @Test
+    void aNanErrorSurvivesTheCacheFile() throws Exception {
+        KernelVerdict.Check nan = new KernelVerdict.Check(KernelPath.LIBTORCH, KernelVerdict.Status.WRONG, Double.NaN, 0, 0, "");
+        KernelVerdict.Check ok = new KernelVerdict.Check(KernelPath.NO_ONEDNN, KernelVerdict.Status.OK, 1e-7, 1e-7, 1e-7, "");
+        KernelVerdict verdict = new KernelVerdict(RIGHT.key(), KernelPath.NO_ONEDNN, List.of(nan, ok));
+        ObjectMapper json = new ObjectMapper();
+        KernelVerdict back = json.readValue(json.writeValueAsString(verdict), KernelVerdict.class);
+        assertThat(back.first().output()).isNaN();
+        assertThat(back.route()).isEqualTo(KernelPath.NO_ONEDNN);
     }
 
     @Test
