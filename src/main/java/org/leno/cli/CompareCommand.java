@@ -18,6 +18,7 @@ import org.leno.predict.ModelFile;
 import org.leno.report.ComparisonReport;
 import org.leno.train.ResultFiles;
 import org.leno.train.TrainConfig;
+import org.leno.train.TrainConfigResolver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
@@ -92,7 +93,7 @@ final class CompareCommand implements Callable<Integer> {
     List<String> trainArgs = new ArrayList<>();
 
     /** One run of the comparison and its `leno train` flags. */
-    record Run(String arch, int depth, long seed, Path dir, List<String> args, TrainCommand.Resolved resolved) {
+    record Run(String arch, int depth, long seed, Path dir, List<String> args, TrainConfigResolver.Resolved resolved) {
         String name() {
             return arch + depth + "/seed" + seed;
         }
@@ -150,7 +151,7 @@ final class CompareCommand implements Callable<Integer> {
                 for (String a : archs) {
                     Path folder = dir.resolve(a + d).resolve("seed" + s);
                     List<String> args = trainArgs(a, d, s, folder);
-                    runs.add(new Run(a, d, s, folder, args, TrainCommand.resolve(args, Path::of)));
+                    runs.add(new Run(a, d, s, folder, args, new TrainConfigResolver().resolve(args)));
                 }
             }
         }

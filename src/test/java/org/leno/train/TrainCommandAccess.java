@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import org.leno.cli.TrainCommandConfig;
 
 /** Runs a Trainer in this JVM that is interrupted (stopped as by a signal, or killed) when it prints a given line. */
 final class TrainCommandAccess {
@@ -64,7 +63,7 @@ final class TrainCommandAccess {
     private static void run(Path results, String trigger, List<String> flags, BiConsumer<Trainer, String> atTrigger) {
         List<String> args = new ArrayList<>(List.of("--result_path", results.toString()));
         args.addAll(flags);
-        TrainConfig cfg = TrainCommandConfig.parse(args.toArray(String[]::new));
+        TrainConfig cfg = TrainConfigResolver.parse(args.toArray(String[]::new));
         Trainer[] holder = new Trainer[1];
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) {
             @Override

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.cli.TrainCommandConfig;
 import org.leno.interop.WeightFiles;
 import org.leno.testing.Cli;
 import org.leno.train.TrainingListener.EpochEvent;
@@ -52,7 +51,7 @@ class TrainingListenerTest {
         List<String> args = new ArrayList<>(List.of("--result_path", results.toString()));
         args.addAll(Arrays.asList(TrainCommandTest.SMALL));
         args.addAll(Arrays.asList(flags));
-        TrainConfig cfg = TrainCommandConfig.parse(args.toArray(String[]::new));
+        TrainConfig cfg = TrainConfigResolver.parse(args.toArray(String[]::new));
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         return new Trainer(cfg, null, Map.of("test", true), out, List.of(listener)).run();
     }
