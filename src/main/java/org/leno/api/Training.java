@@ -11,6 +11,7 @@ import org.leno.distributed.DistConfig;
 import org.leno.train.TrainConfig;
 import org.leno.train.TrainConfigResolver;
 import org.leno.train.Trainer;
+import org.leno.train.TrainingOutcome;
 
 /**
  * A training run started from code, configured exactly as {@code leno train} is: the same resolver
@@ -208,19 +209,14 @@ public final class Training {
                 trainer.requestStop("Training.stop()");
             }
             try {
-                trainer.run();
+                TrainingOutcome outcome = trainer.run();
                 if (bridge.failure() != null) {
                     throw new LenoException("the training listener failed: " + bridge.failure(), bridge.failure());
                 }
-                return new Outcome(false, "", folder);
-            } catch (Trainer.Stopped s) {
-                if (bridge.failure() != null) {
-                    throw new LenoException("the training listener failed: " + bridge.failure(), bridge.failure());
+                if (outcome instanceof TrainingOutcome.Diverged) {
+                    throw new LenoException(outcome.message());
                 }
-                if (s.exitCode() == 1) {
-                    throw new LenoException(s.getMessage(), s);
-                }
-                return new Outcome(true, s.getMessage(), folder);
+                return new Outcome(!(outcome instanceof TrainingOutcome.Completed), outcome.message(), folder);
             } finally {
                 out.flush();
             }

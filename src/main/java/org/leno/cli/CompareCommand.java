@@ -16,7 +16,7 @@ import org.leno.model.Arch;
 import org.leno.model.ModelRegistry;
 import org.leno.predict.ModelFile;
 import org.leno.report.ComparisonReport;
-import org.leno.train.ResultFiles;
+import org.leno.run.RunLayout;
 import org.leno.train.TrainConfig;
 import org.leno.train.TrainConfigResolver;
 import picocli.CommandLine.Command;
@@ -176,7 +176,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<String> differing = ComparisonReport.differingFlags(run.resolved().args(), run.dir(), ignored);
         if (!differing.isEmpty()) {
-            throw new IllegalArgumentException(run.dir().resolve("args.json") + ": trained with other flags than this comparison: "
+            throw new IllegalArgumentException(new RunLayout(run.dir()).args() + ": trained with other flags than this comparison: "
                     + String.join(", ", differing) + " (another --result_path, or the flags of that comparison)");
         }
     }
@@ -206,7 +206,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /** `leno validate --weights RUN` into RUN/eval-val, unless an evaluation newer than the best checkpoint is there. */
     private static int validate(Run run) {
-        Path summary = run.dir().resolve("eval-val").resolve(EvaluationFiles.SUMMARY);
+        Path summary = new RunLayout(run.dir()).evaluation("val").resolve(EvaluationFiles.SUMMARY);
         Path best = ModelFile.resolve(run.dir());
         try {
             if (Files.isRegularFile(summary)
@@ -259,7 +259,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         if (checkpoints) {
             args.add("--weights");
-            for (Path p : List.of(run.dir().resolve("checkpoint_epoch1.pth.tar"), run.dir().resolve(ResultFiles.BEST))) {
+            for (Path p : List.of(new RunLayout(run.dir()).epochCheckpoint(1), new RunLayout(run.dir()).best())) {
                 if (Files.isRegularFile(p)) {
                     args.add(p.toString());
                 }
@@ -270,8 +270,8 @@ final class CompareCommand implements Callable<Integer> {
 
     /** Whether train.log holds the last epoch's row and its checkpoint exists. */
     static boolean finished(Path run, int epochs) {
-        Path log = run.resolve(ResultFiles.TRAIN_LOG);
-        if (!Files.isRegularFile(log) || !Files.isRegularFile(run.resolve(ResultFiles.CHECKPOINT))) {
+        Path log = new RunLayout(run).trainLog();
+        if (!Files.isRegularFile(log) || !Files.isRegularFile(new RunLayout(run).checkpoint())) {
             return false;
         }
         try {

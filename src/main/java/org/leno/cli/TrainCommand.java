@@ -8,6 +8,7 @@ import org.leno.distributed.DistConfig;
 import org.leno.train.TrainConfig;
 import org.leno.train.TrainConfigResolver;
 import org.leno.train.Trainer;
+import org.leno.train.TrainingOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,10 +60,11 @@ final class TrainCommand implements Callable<Integer> {
         SignalHandler previousInt = handle("INT", trainer);
         SignalHandler previousTerm = handle("TERM", trainer);
         try {
-            return trainer.run();
-        } catch (Trainer.Stopped s) {
-            System.err.println("leno train: " + s.getMessage());
-            return s.exitCode();
+            TrainingOutcome outcome = trainer.run();
+            if (!outcome.message().isEmpty()) {
+                System.err.println("leno train: " + outcome.message());
+            }
+            return ExitCodes.of(outcome);
         } finally {
             restore("INT", previousInt);
             restore("TERM", previousTerm);
@@ -79,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return Signal.handle(new Signal(signal), s -> {
                 System.err.println("leno train: SIG" + signal + " received; finishing the current step...");
-                trainer.requestStop("SIG" + signal);
+                trainer.signal("SIG" + signal);
             });
         } catch (IllegalArgumentException e) {
             return null;

@@ -25,6 +25,7 @@ import org.leno.nn.Natives;
 import org.leno.predict.FoldedForward;
 import org.leno.predict.ImageClassifier;
 import org.leno.predict.ModelFile;
+import org.leno.run.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -159,7 +160,7 @@ final class ValidateCommand implements Callable<Integer> {
     /** A run folder's args.json: of --weights when it is a folder, else of the weights file's folder; empty without one. */
     static Optional<JsonNode> runArgs(Path weights) throws IOException {
         Path dir = Files.isDirectory(weights) ? weights : weights.toAbsolutePath().getParent();
-        Path args = dir == null ? null : dir.resolve("args.json");
+        Path args = dir == null ? null : new RunLayout(dir).args();
         if (args == null || !Files.isRegularFile(args)) {
             return Optional.empty();
         }
@@ -173,11 +174,11 @@ final class ValidateCommand implements Callable<Integer> {
     /** RUN_DIR/eval-SPLIT for a run folder; FOLDER/eval-SPLIT-NAME beside a weights file FOLDER/NAME.ext. */
     static Path defaultOut(Path weights, String split) {
         if (Files.isDirectory(weights)) {
-            return weights.resolve("eval-" + split);
+            return new RunLayout(weights).evaluation(split);
         }
         String name = weights.getFileName().toString().replaceFirst("(\\.pth\\.tar|\\.pth|\\.pt|\\.safetensors|\\.tar)$", "");
         Path parent = weights.toAbsolutePath().getParent();
-        return parent.resolve("eval-" + split + "-" + name);
+        return new RunLayout(parent).evaluation(split + "-" + name);
     }
 
     private static String text(JsonNode node) {

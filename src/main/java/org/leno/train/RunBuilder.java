@@ -68,7 +68,7 @@ final class RunBuilder {
         RunParts.Model m = model();
         DataLoader valLoader = valLoader(valSet, m.device());
         DataLoader trainLoader = trainSet == null ? null : trainLoader(trainSet, m.device());
-        RunParts.Start start = CheckpointSaver.resume(cfg, files, out, m, trainLoader == null ? 0 : trainLoader.batchesPerEpoch());
+        RunParts.Start start = CheckpointResumer.resume(cfg, files, out, m, trainLoader == null ? 0 : trainLoader.batchesPerEpoch());
         shareRankZeros(m);
         LrSchedule schedule = new LrSchedule(cfg.optimization().lr(), cfg.schedule());
         GradientSync sync = group == null ? null : new GradientSync(group, m.optimizer().params(), cfg.distributed().ddp(),
