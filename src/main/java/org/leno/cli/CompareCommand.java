@@ -11,9 +11,12 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.leno.analysis.CheckpointRatios;
+import org.leno.analysis.GradNormStudy;
 import org.leno.evaluate.EvaluationFiles;
 import org.leno.model.Arch;
+import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
+import org.leno.nn.Natives;
 import org.leno.predict.ModelFile;
 import org.leno.report.ComparisonReport;
 import org.leno.run.RunLayout;
@@ -91,6 +94,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Unmatched
     List<String> trainArgs = new ArrayList<>();
+
+    /** leno gradnorm's default batch size. */
+    private static final int GRADNORM_BATCH_SIZE = GradNormStudy.DEFAULT_BATCH_SIZE;
 
     /** One run of the comparison and its `leno train` flags. */
     record Run(String arch, int depth, long seed, Path dir, List<String> args, TrainConfigResolver.Resolved resolved) {
@@ -193,15 +199,37 @@ final class CompareCommand implements Callable<Integer> {
             }
         } else {
             System.out.println("=> " + run.name() + ": training in " + run.dir());
-            int code = Main.run(concat("train", run.args()));
+            int code = train(run);
             if (code != 0) {
                 System.err.println("leno compare: the run " + run.name() + " ended with exit code " + code
                         + "; rerun the same command to resume it");
                 return code;
             }
         }
-        int code = Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm.resolve("init"), false)));
-        return code != 0 ? code : Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm, true)));
+        return gradnorm(run, cfg, gradnorm.resolve("init"), false) == 0 ? gradnorm(run, cfg, gradnorm, true) : 1;
+    }
+
+    /** The run trained in this process, as `leno train` trains it; a failure is its one line and exit code 1. */
+    private static int train(Run run) {
+        try {
+            return TrainRun.run(run.resolved(), run.args());
+        } catch (InterruptedException | RuntimeException e) {
+            System.err.println("leno train: error: " + Main.oneLine(e));
+            return 1;
+        }
+    }
+
+    /** One gradient-norm study of the run; a failure is its one line and exit code 1. */
+    private int gradnorm(Run run, TrainConfig cfg, Path out, boolean checkpoints) {
+        try {
+            Natives.threads(0); // as leno gradnorm: all cores
+            new GradNormStudy(gradnormSettings(run, cfg, out, checkpoints), System.out).run();
+            System.out.println("wrote " + out.toAbsolutePath());
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("leno gradnorm: error: " + Main.oneLine(e));
+            return 1;
+        }
     }
 
     /** `leno validate --weights RUN` into RUN/eval-val, unless an evaluation newer than the best checkpoint is there. */
@@ -245,27 +273,23 @@ final class CompareCommand implements Callable<Integer> {
      * gradnorm through the run's training transform: at initialisation (the model the seed draws, as
      * `leno train` draws it) or on the first epoch's and the best checkpoint.
      */
-    private List<String> gradnormArgs(Run run, TrainConfig cfg, Path out, boolean checkpoints) {
-        List<String> args = new ArrayList<>(List.of("-a", run.arch(), "--model_depth", String.valueOf(run.depth()),
-                "--n_classes", String.valueOf(cfg.model().nClasses()),
-                "--image-size", String.valueOf(cfg.data().trainCropSize()),
-                "--batches", String.valueOf(gradnormBatches), "--seed", String.valueOf(run.seed()),
-                "--out", out.toString()));
-        if (!cfg.data().dummy()) { // synthetic runs: N(0,1) inputs
-            args.addAll(List.of("--data", cfg.data().data() == null ? GradnormCommand.EMBEDDED : cfg.data().data()));
-        }
-        if (cfg.model().zeroInitResidual()) {
-            args.add("--zero-init-residual");
-        }
+    private GradNormStudy.Settings gradnormSettings(Run run, TrainConfig cfg, Path out, boolean checkpoints) {
+        ModelConfig model = new ModelConfig(ModelRegistry.arch(run.arch()), run.depth(), cfg.model().nClasses(),
+                cfg.model().zeroInitResidual(), 0);
+        List<Path> weights = new ArrayList<>();
         if (checkpoints) {
-            args.add("--weights");
-            for (Path p : List.of(new RunLayout(run.dir()).epochCheckpoint(1), new RunLayout(run.dir()).best())) {
+            RunLayout layout = new RunLayout(run.dir());
+            for (Path p : List.of(layout.epochCheckpoint(1), layout.best())) {
                 if (Files.isRegularFile(p)) {
-                    args.add(p.toString());
+                    weights.add(p);
                 }
             }
         }
-        return args;
+        String data = cfg.data().dummy() ? null // synthetic runs: N(0,1) inputs
+                : cfg.data().data() == null ? GradNormStudy.EMBEDDED : cfg.data().data();
+        return new GradNormStudy.Settings(List.of(model), weights, weights.size() > 1, false, data,
+                new ImageLimitOptions().maxImagePixels(), GRADNORM_BATCH_SIZE, cfg.data().trainCropSize(), gradnormBatches,
+                run.seed(), false, out);
     }
 
     /** Whether train.log holds the last epoch's row and its checkpoint exists. */
@@ -279,12 +303,5 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static String[] concat(String verb, List<String> args) {
-        List<String> all = new ArrayList<>();
-        all.add(verb);
-        all.addAll(args);
-        return all.toArray(String[]::new);
     }
 }

@@ -21,7 +21,6 @@ import org.leno.evaluate.EvaluationFiles;
 import org.leno.evaluate.EvaluationSummary;
 import org.leno.evaluate.Evaluator;
 import org.leno.evaluate.Tta;
-import org.leno.nn.Natives;
 import org.leno.predict.FoldedForward;
 import org.leno.predict.ImageClassifier;
 import org.leno.predict.ModelFile;
@@ -76,8 +75,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = {"-j", "--workers"}, defaultValue = "4", description = "Threads decoding images (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
@@ -94,7 +93,7 @@ final class ValidateCommand implements Callable<Integer> {
                 : data == null ? runArgs.map(a -> a.path("val_samples").asInt(0)).orElse(0) : 0;
         Path target = out != null ? out : defaultOut(model.weights, split);
         EvaluationFiles.checkTarget(target, "--out");
-        Natives.threads(threads);
+        threads.apply();
         ModelFile file = model.read();
         ExecutorService pool = workers == 0 ? null : Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "leno-validate");

@@ -98,7 +98,7 @@ final class RunBuilder {
         }
         Optimizer optimizer = OptimizerKind.create(cfg.optimization(), net);
         ModelEma ema = cfg.regularization().modelEma() ? ModelEma.of(net, emaDecay()) : null;
-        GradScaler scaler = cfg.runtime().amp() == Amp.FP16 ? new GradScaler() : null;
+        GradScaler scaler = cfg.runtime().amp().newScaler();
         return new RunParts.Model(device, net, optimizer, ema, scaler);
     }
 
