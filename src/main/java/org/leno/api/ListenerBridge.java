@@ -24,7 +24,7 @@ final class ListenerBridge implements org.leno.train.TrainingListener { // same 
 
     @Override
     public void onEpoch(EpochEvent e, Control run) {
-        answer(() -> listener.onEpoch(new TrainingListener.EpochMetrics(e.epoch() + 1, e.train().loss(), e.train().acc1(),
+        answer(() -> listener.onEpoch(new TrainingListener.EpochMetrics(e.epoch(), e.train().loss(), e.train().acc1(),
                 e.val().loss(), e.val().acc1(), e.val().acc5(), e.bestAcc1(), e.best(), e.seconds())), run);
     }
 

@@ -3,29 +3,35 @@ package org.leno.api;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.leno.cli.TrainCommandConfig;
-import org.leno.config.Flags;
 import org.leno.distributed.DistConfig;
-import org.leno.train.LrSchedulerKind;
 import org.leno.train.TrainConfig;
+import org.leno.train.TrainConfigResolver;
 import org.leno.train.Trainer;
+import org.leno.train.TrainingOutcome;
 
 /**
- * A training run started from code, configured exactly as {@code leno train} is: its flags
- * ({@link #fromArgs}) are resolved into the same configuration records, with the same defaults
- * and checks, and {@code --config FILE} reads an earlier run's args.json or a YAML file. It
- * writes the same results folder (logs, checkpoints with their model card), which
- * {@link Classifier#load(Path)} then reads.
+ * A training run started from code, configured exactly as {@code leno train} is: the same resolver
+ * layers the defaults, a config file (an earlier run's args.json, or YAML keyed the same) and the
+ * values set here, with the same checks. It writes the same results folder (logs, checkpoints with
+ * their model card), which {@link Classifier#load(Path)} then reads.
  *
  * <pre>{@code
- * Training training = Training.fromArgs("--epochs", "2", "--result_path", "runs/a")
+ * Training training = Training.builder()
+ *         .configFile(Path.of("runs/a/args.json"))      // optional: an earlier run's flags
+ *         .set("epochs", 2)                              // keyed as args.json
+ *         .set("result_path", "runs/b")
+ *         .build()
  *         .listener(new TrainingListener() {
  *             public boolean onEpoch(EpochMetrics m) { return m.valAcc1() < 90; } // stop at 90%
  *         });
  * Training.Outcome outcome = training.run();
  * }</pre>
+ *
+ * <p>{@link #fromArgs} takes {@code leno train}'s flags instead.
  *
  * <p><b>Listener calls.</b> {@link TrainingListener#onEpoch} is called after each validation;
  * {@link TrainingListener#onStep} after every step, with the trainer's own numbers (not read back from
@@ -66,21 +72,91 @@ public final class Training {
      * @throws LenoException for an unknown flag or a bad value, naming it
      */
     public static Training fromArgs(String... flags) {
-        return Errors.guard(() -> of(TrainCommandConfig.parse(flags)));
+        return Errors.guard(() -> of(new TrainConfigResolver().resolve(List.of(flags))));
     }
 
     /**
-     * A run of the configuration that {@code leno train} resolves its flags into, built in code.
-     * (Package-private: JDK 17's javadoc crashes on a public signature naming that undocumented record.)
+     * A builder of a run: a config file, then values over it.
+     *
+     * @return an empty builder: the quick start's defaults with a random seed
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A run of a configuration already resolved. Not public: JDK 17's javadoc fails with an internal
+     * error ("unknown element") on a documented signature naming a type of an undocumented package
+     * that is on its source path; {@link #builder()} is the public way to the same configuration.
      */
     static Training of(TrainConfig config) {
-        return Errors.guard(() -> {
-            if (config.distributed().multiprocessingDistributed()) {
-                throw new LenoException("--multiprocessing-distributed starts worker processes; use leno train for it");
-            }
-            Flags<TrainConfig> flags = Flags.of(TrainConfig.class, Map.of(LrSchedulerKind.class, new LrSchedulerKind.Converter()));
-            return new Training(config, flags.toMap(config));
-        });
+        return Errors.guard(() -> of(new TrainConfigResolver.Resolved(config, TrainConfigResolver.args(config))));
+    }
+
+    private static Training of(TrainConfigResolver.Resolved resolved) {
+        if (resolved.config().distributed().multiprocessingDistributed()) {
+            throw new LenoException("--multiprocessing-distributed starts worker processes; use leno train for it");
+        }
+        return new Training(resolved.config(), resolved.args());
+    }
+
+    /**
+     * Configures a run as {@code leno train} resolves its flags: the defaults (the quick start's
+     * without {@code data}), then the config file, then the values set here in the order set.
+     */
+    public static final class Builder {
+        private Path configFile;
+        private final List<String> overrides = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Reads flag values from a JSON file (an earlier run's args.json) or a YAML file, keyed as args.json.
+         *
+         * @param file the file
+         * @return this builder
+         */
+        public Builder configFile(Path file) {
+            this.configFile = file;
+            return this;
+        }
+
+        /**
+         * Sets one value over the defaults and the config file.
+         *
+         * @param key the flag's key in args.json, e.g. {@code "lr"}, {@code "lr_steps"} or {@code "result_path"}
+         * @param value its value: a number, boolean, string, path or list, or null for "not set"
+         * @return this builder
+         * @throws LenoException for an unknown key
+         */
+        public Builder set(String key, Object value) {
+            Object json = value instanceof Path p ? p.toString() : value;
+            overrides.addAll(Errors.guard(() -> TrainConfigResolver.flags()
+                    .argsFrom(Collections.singletonMap(key, json), "Training.builder().set")));
+            return this;
+        }
+
+        /**
+         * Adds flags as {@code leno train} takes them, over everything before.
+         *
+         * @param flags e.g. {@code "--lr", "0.05"}
+         * @return this builder
+         */
+        public Builder flags(String... flags) {
+            overrides.addAll(List.of(flags));
+            return this;
+        }
+
+        /**
+         * Resolves the configuration.
+         *
+         * @return the run, not started
+         * @throws LenoException for a bad value, naming it
+         */
+        public Training build() {
+            return Errors.guard(() -> of(new TrainConfigResolver().resolve(configFile, overrides)));
+        }
     }
 
     /**
@@ -133,19 +209,14 @@ public final class Training {
                 trainer.requestStop("Training.stop()");
             }
             try {
-                trainer.run();
+                TrainingOutcome outcome = trainer.run();
                 if (bridge.failure() != null) {
                     throw new LenoException("the training listener failed: " + bridge.failure(), bridge.failure());
                 }
-                return new Outcome(false, "", folder);
-            } catch (Trainer.Stopped s) {
-                if (bridge.failure() != null) {
-                    throw new LenoException("the training listener failed: " + bridge.failure(), bridge.failure());
+                if (outcome instanceof TrainingOutcome.Diverged) {
+                    throw new LenoException(outcome.message());
                 }
-                if (s.exitCode() == 1) {
-                    throw new LenoException(s.getMessage(), s);
-                }
-                return new Outcome(true, s.getMessage(), folder);
+                return new Outcome(!(outcome instanceof TrainingOutcome.Completed), outcome.message(), folder);
             } finally {
                 out.flush();
             }

@@ -23,7 +23,7 @@ public interface TrainingListener {
     /**
      * An epoch's numbers, after its validation.
      *
-     * @param epoch epochs done (1 after the first)
+     * @param epoch the epoch, from 0 (as {@link StepMetrics#epoch()})
      * @param trainLoss the epoch's mean training loss
      * @param trainAcc1 the epoch's mean training top-1 accuracy, in percent
      * @param valLoss the validation loss
@@ -35,6 +35,14 @@ public interface TrainingListener {
      */
     record EpochMetrics(int epoch, double trainLoss, double trainAcc1, double valLoss, double valAcc1, double valAcc5,
                         double bestAcc1, boolean best, double seconds) {
+        /**
+         * Epochs done: the epoch column of train.log and val.log.
+         *
+         * @return {@code epoch() + 1}
+         */
+        public int epochsDone() {
+            return epoch + 1;
+        }
     }
 
     /**

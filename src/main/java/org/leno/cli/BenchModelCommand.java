@@ -15,7 +15,6 @@ import org.leno.nn.Natives;
 import org.leno.nn.OpProfile;
 import org.leno.nn.PeakFlops;
 import org.leno.train.Amp;
-import org.leno.train.GradScaler;
 import org.leno.train.Parameters;
 import org.leno.train.Sgd;
 import org.leno.train.TrainStep;
@@ -92,7 +91,7 @@ final class BenchModelCommand implements Callable<Integer> {
             Sgd sgd = new Sgd(Parameters.of(net), 0.01, 0.9, 1e-4, false);
             Amp precision = Amp.valueOf(amp.toUpperCase(Locale.ROOT));
             TrainStep step = new TrainStep(net, sgd, precision, null, device, 0, 0)
-                    .withScaler(precision == Amp.FP16 ? new GradScaler() : null);
+                    .withScaler(precision.newScaler());
             Tensor[] batch = randomBatch(config.nClasses());
             run(step, batch, warmup);
             double stepSeconds = run(step, batch, iters) / iters;

@@ -4,19 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.leno.analysis.CheckpointRatios;
+import org.leno.analysis.GradNormStudy;
+import org.leno.compare.ComparisonPlan;
+import org.leno.compare.ComparisonPlan.Run;
 import org.leno.evaluate.EvaluationFiles;
-import org.leno.model.Arch;
-import org.leno.model.ModelRegistry;
+import org.leno.nn.Natives;
 import org.leno.predict.ModelFile;
 import org.leno.report.ComparisonReport;
-import org.leno.train.ResultFiles;
+import org.leno.run.RunLayout;
 import org.leno.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,34 +75,15 @@ final class CompareCommand implements Callable<Integer> {
             + "an evaluation newer than the checkpoint is there), so that the page puts per-class accuracy side by side.")
     boolean validate;
 
-    /**
-     * Without --data: the quick start, cut to 3 epochs (decaying the rate at 2) so that a run
-     * takes about 4 minutes on 2 cores at depth 50.
-     */
-    static final List<String> EMBEDDED_DEFAULTS = List.of("--epochs", "3", "--lr_steps", "2");
-
-    /** args.json keys that may differ between the runs of one comparison. */
-    static final Set<String> PER_RUN_KEYS = Set.of("seed", "result_path");
-    /** args.json keys that `leno train`'s launcher rewrites for each worker of a multiprocessing-distributed run. */
-    static final Set<String> LAUNCHER_KEYS = Set.of("dist_url", "world_size", "rank", "threads", "gpu", "batch_size", "workers");
-
     @Unmatched
     List<String> trainArgs = new ArrayList<>();
 
-    /** One run of the comparison and its `leno train` flags. */
-    record Run(String arch, int depth, long seed, Path dir, List<String> args, TrainCommand.Resolved resolved) {
-        String name() {
-            return arch + depth + "/seed" + seed;
-        }
-    }
-
     @Override
     public Integer call() {
-        List<Run> runs = plan();
-        ComparisonReport report = new ComparisonReport(baseline, runs.get(0).resolved().config().schedule().epochs(),
-                runs.stream().map(r -> new ComparisonReport.Planned(r.arch(), r.depth(), r.seed(), r.dir())).toList());
+        ComparisonPlan plan = plan();
+        ComparisonReport report = plan.report();
         if (!reportOnly) {
-            for (Run run : runs) {
+            for (Run run : plan.runs()) {
                 int code = trainAndAnalyse(run);
                 if (code == 0 && validate) {
                     code = validate(run);
@@ -120,70 +99,20 @@ final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The runs in training order (seed, depth, arch), their flags checked against any args.json already there. */
-    List<Run> plan() {
-        if (depth != null) {
-            depths = List.of(depth);
-        }
-        if (seed != null) {
-            seeds = List.of(seed);
-        }
-        for (String a : archs) {
-            Arch arch = Arch.byId(a).orElseThrow(() -> new IllegalArgumentException("-a " + a + ": not an architecture ("
-                    + Arrays.stream(Arch.values()).map(Arch::id).collect(Collectors.joining(", ")) + ")"));
-            for (int d : depths) {
-                if (!ModelRegistry.depths(arch).contains(d)) {
-                    throw new IllegalArgumentException("--depths " + d + ": not a depth of " + a + " ("
-                            + ModelRegistry.depths(arch).stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
-                }
-            }
-        }
-        unique("-a", archs);
-        unique("--depths", depths);
-        unique("--seeds", seeds);
-        if (Arch.byId(baseline).isEmpty()) {
-            throw new IllegalArgumentException("--baseline " + baseline + ": not an architecture");
-        }
-        List<Run> runs = new ArrayList<>();
-        for (long s : seeds) {
-            for (int d : depths) {
-                for (String a : archs) {
-                    Path folder = dir.resolve(a + d).resolve("seed" + s);
-                    List<String> args = trainArgs(a, d, s, folder);
-                    runs.add(new Run(a, d, s, folder, args, TrainCommand.resolve(args, Path::of)));
-                }
-            }
-        }
+    /** The runs, their folders checked unless only the report is written. */
+    ComparisonPlan plan() {
+        ComparisonPlan plan = ComparisonPlan.of(new ComparisonPlan.Spec(archs, depth != null ? List.of(depth) : depths,
+                seed != null ? List.of(seed) : seeds, baseline, dir, trainArgs, gradnormBatches));
         if (!reportOnly) {
-            runs.forEach(this::checkArgs);
+            plan.checkFolders();
         }
-        return runs;
-    }
-
-    private static void unique(String flag, List<?> values) {
-        if (new HashSet<>(values).size() < values.size()) {
-            throw new IllegalArgumentException(flag + " " + values.stream().map(String::valueOf).collect(Collectors.joining(" "))
-                    + ": a value given twice");
-        }
-    }
-
-    /** Refuses a run folder that was trained with other flags than this comparison's. */
-    private void checkArgs(Run run) {
-        Set<String> ignored = new HashSet<>(PER_RUN_KEYS);
-        if (run.resolved().config().distributed().multiprocessingDistributed()) {
-            ignored.addAll(LAUNCHER_KEYS);
-        }
-        List<String> differing = ComparisonReport.differingFlags(run.resolved().args(), run.dir(), ignored);
-        if (!differing.isEmpty()) {
-            throw new IllegalArgumentException(run.dir().resolve("args.json") + ": trained with other flags than this comparison: "
-                    + String.join(", ", differing) + " (another --result_path, or the flags of that comparison)");
-        }
+        return plan;
     }
 
     private int trainAndAnalyse(Run run) {
-        TrainConfig cfg = run.resolved().config();
-        Path gradnorm = run.dir().resolve("gradnorm");
-        if (finished(run.dir(), cfg.schedule().epochs())) {
+        TrainConfig cfg = run.config();
+        Path gradnorm = new RunLayout(run.dir()).gradnormDir();
+        if (run.finished()) {
             System.out.println("=> " + run.name() + ": finished (" + cfg.schedule().epochs() + " epochs), not trained again");
             String model = run.arch() + run.depth();
             if (Files.isRegularFile(gradnorm.resolve("init").resolve(model + ".csv"))
@@ -192,20 +121,42 @@ final class CompareCommand implements Callable<Integer> {
             }
         } else {
             System.out.println("=> " + run.name() + ": training in " + run.dir());
-            int code = Main.run(concat("train", run.args()));
+            int code = train(run);
             if (code != 0) {
                 System.err.println("leno compare: the run " + run.name() + " ended with exit code " + code
                         + "; rerun the same command to resume it");
                 return code;
             }
         }
-        int code = Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm.resolve("init"), false)));
-        return code != 0 ? code : Main.run(concat("gradnorm", gradnormArgs(run, cfg, gradnorm, true)));
+        return gradnorm(run, gradnorm.resolve("init"), false) == 0 ? gradnorm(run, gradnorm, true) : 1;
+    }
+
+    /** The run trained in this process, as `leno train` trains it; a failure is its one line and exit code 1. */
+    private static int train(Run run) {
+        try {
+            return TrainRun.run(run.resolved(), run.args());
+        } catch (InterruptedException | RuntimeException e) {
+            System.err.println("leno train: error: " + Main.oneLine(e));
+            return 1;
+        }
+    }
+
+    /** One gradient-norm study of the run; a failure is its one line and exit code 1. */
+    private static int gradnorm(Run run, Path out, boolean checkpoints) {
+        try {
+            Natives.threads(0); // as leno gradnorm: all cores
+            new GradNormStudy(run.gradnorm(out, checkpoints, new ImageLimitOptions().maxImagePixels()), System.out).run();
+            System.out.println("wrote " + out.toAbsolutePath());
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("leno gradnorm: error: " + Main.oneLine(e));
+            return 1;
+        }
     }
 
     /** `leno validate --weights RUN` into RUN/eval-val, unless an evaluation newer than the best checkpoint is there. */
     private static int validate(Run run) {
-        Path summary = run.dir().resolve("eval-val").resolve(EvaluationFiles.SUMMARY);
+        Path summary = new RunLayout(run.dir()).evaluation("val").resolve(EvaluationFiles.SUMMARY);
         Path best = ModelFile.resolve(run.dir());
         try {
             if (Files.isRegularFile(summary)
@@ -221,69 +172,5 @@ final class CompareCommand implements Callable<Integer> {
             System.err.println("leno compare: validating " + run.name() + " ended with exit code " + code);
         }
         return code;
-    }
-
-    /** The run's flags: the user's, then ours (later flags win in `leno train`). */
-    private List<String> trainArgs(String arch, int d, long s, Path run) {
-        List<String> args = new ArrayList<>();
-        if (!given("--data") && !given("--dummy") && !given("--epochs") && !given("--config")) {
-            args.addAll(EMBEDDED_DEFAULTS);
-        }
-        args.addAll(trainArgs);
-        args.addAll(List.of("-a", arch, "--model_depth", String.valueOf(d), "--seed", String.valueOf(s),
-                "--result_path", run.toString(), "--resume", "auto", "--keep-epochs", "1"));
-        return args;
-    }
-
-    /** Whether the user gave this train flag (as "--flag value" or "--flag=value"). */
-    private boolean given(String flag) {
-        return trainArgs.stream().anyMatch(a -> a.equals(flag) || a.startsWith(flag + "="));
-    }
-
-    /**
-     * gradnorm through the run's training transform: at initialisation (the model the seed draws, as
-     * `leno train` draws it) or on the first epoch's and the best checkpoint.
-     */
-    private List<String> gradnormArgs(Run run, TrainConfig cfg, Path out, boolean checkpoints) {
-        List<String> args = new ArrayList<>(List.of("-a", run.arch(), "--model_depth", String.valueOf(run.depth()),
-                "--n_classes", String.valueOf(cfg.model().nClasses()),
-                "--image-size", String.valueOf(cfg.data().trainCropSize()),
-                "--batches", String.valueOf(gradnormBatches), "--seed", String.valueOf(run.seed()),
-                "--out", out.toString()));
-        if (!cfg.data().dummy()) { // synthetic runs: N(0,1) inputs
-            args.addAll(List.of("--data", cfg.data().data() == null ? GradnormCommand.EMBEDDED : cfg.data().data()));
-        }
-        if (cfg.model().zeroInitResidual()) {
-            args.add("--zero-init-residual");
-        }
-        if (checkpoints) {
-            args.add("--weights");
-            for (Path p : List.of(run.dir().resolve("checkpoint_epoch1.pth.tar"), run.dir().resolve(ResultFiles.BEST))) {
-                if (Files.isRegularFile(p)) {
-                    args.add(p.toString());
-                }
-            }
-        }
-        return args;
-    }
-
-    /** Whether train.log holds the last epoch's row and its checkpoint exists. */
-    static boolean finished(Path run, int epochs) {
-        Path log = run.resolve(ResultFiles.TRAIN_LOG);
-        if (!Files.isRegularFile(log) || !Files.isRegularFile(run.resolve(ResultFiles.CHECKPOINT))) {
-            return false;
-        }
-        try {
-            return Files.readAllLines(log).stream().skip(1).anyMatch(l -> l.startsWith(epochs + "\t"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String[] concat(String verb, List<String> args) {
-        List<String> all = new ArrayList<>();
-        all.add(verb);
-        all.addAll(args);
-        return all.toArray(String[]::new);
     }
 }

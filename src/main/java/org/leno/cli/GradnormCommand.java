@@ -1,28 +1,12 @@
 package org.leno.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import org.leno.analysis.Charts;
-import org.leno.analysis.CheckpointRatios;
-import org.leno.analysis.GradNormAnalysis;
-import org.leno.analysis.GradNormResult;
-import org.leno.data.augment.TrainTransform;
-import org.leno.data.datasets.Datasets;
-import org.leno.data.datasets.ImageSource;
-import org.leno.data.loader.Batch;
-import org.leno.data.loader.DataLoader;
-import org.leno.data.loader.EpochSampler;
-import org.leno.interop.WeightFiles;
+import org.leno.analysis.GradNormStudy;
 import org.leno.model.ModelConfig;
 import org.leno.model.ModelRegistry;
-import org.leno.model.ModelWeights;
-import org.leno.model.ResidualNetwork;
-import org.leno.nn.Natives;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,10 +43,7 @@ final class GradnormCommand implements Callable<Integer> {
                     + "training transform; default: N(0,1) inputs, uniform labels.")
     String data;
 
-    /** --data for the embedded Fashion-MNIST subset (what `leno train` uses without --data). */
-    static final String EMBEDDED = "embedded";
-
-    @Option(names = {"-b", "--batch-size"}, defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "" + GradNormStudy.DEFAULT_BATCH_SIZE, description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = {"--image-size", "--image_size"}, defaultValue = "224", description = "Input size S (3 x S x S) (default: ${DEFAULT-VALUE}).")
@@ -90,13 +71,10 @@ final class GradnormCommand implements Callable<Integer> {
     ImageLimitOptions imageLimit = new ImageLimitOptions();
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         List<String> weightArgs = weights == null ? List.of() : weights;
         if (!weightArgs.isEmpty() && archs.size() > 1) {
             throw new IllegalArgumentException("--weights goes with one architecture, got -a " + String.join(",", archs));
-        }
-        if (batches < 1 || batchSize < 1 || imageSize < 1) {
-            throw new IllegalArgumentException("--batches, --batch-size and --image-size must be positive");
         }
         List<Path> files = FileGlobs.expand("--weights", weightArgs);
         List<ModelConfig> configs = new ArrayList<>();
@@ -105,97 +83,12 @@ final class GradnormCommand implements Callable<Integer> {
             ModelRegistry.blocksPerStage(c.arch(), c.depth());
             configs.add(c);
         }
+        GradNormStudy.Settings settings = new GradNormStudy.Settings(configs, files,
+                files.size() > 1 || weightArgs.stream().anyMatch(FileGlobs::isGlob), ema, data, imageLimit.maxImagePixels(),
+                batchSize, imageSize, batches, seed, evalMode, out);
         threads.apply();
-        Files.createDirectories(out);
-        if (files.size() > 1 || weightArgs.stream().anyMatch(FileGlobs::isGlob)) {
-            analyseCheckpoints(configs.get(0), files);
-        } else {
-            analyseModels(configs, files.isEmpty() ? null : files.get(0));
-        }
+        new GradNormStudy(settings, System.out).run();
         System.out.println("wrote " + out.toAbsolutePath());
         return 0;
-    }
-
-    /** One curve per model (at init or from one weights file), and one figure of them all. */
-    private void analyseModels(List<ModelConfig> configs, Path file) throws Exception {
-        List<GradNormResult> results = new ArrayList<>();
-        for (ModelConfig c : configs) {
-            Natives.seed(seed);
-            try (ResidualNetwork net = ModelRegistry.create(c)) {
-                if (file != null) {
-                    ModelWeights.load(net, file, ema);
-                }
-                GradNormResult r = analyse(net);
-                results.add(r);
-                Path base = out.resolve(c.name());
-                r.writeCsv(Path.of(base + ".csv"));
-                Charts.save(Charts.gradNorm(List.of(r), c.arch().displayName()), base, true);
-                System.out.print(r.summary());
-            }
-        }
-        if (results.size() > 1) {
-            Charts.save(Charts.gradNorm(results, "gradient norm ratio, depth " + depth), out.resolve("gradnorm"), true);
-        }
-    }
-
-    /** One curve per checkpoint of one model, on the same inputs, and their evolution in epoch order. */
-    private void analyseCheckpoints(ModelConfig c, List<Path> files) throws Exception {
-        List<String> labels = CheckpointRatios.labels(files);
-        List<CheckpointRatios> all = new ArrayList<>();
-        Natives.seed(seed);
-        try (ResidualNetwork net = ModelRegistry.create(c)) {
-            for (int i = 0; i < files.size(); i++) {
-                WeightFiles.Loaded loaded = ModelWeights.load(net, files.get(i), ema);
-                CheckpointRatios r = new CheckpointRatios(labels.get(i), epochOf(loaded), files.get(i), analyse(net));
-                r.result().writeCsv(out.resolve(r.csvName()));
-                all.add(r);
-                System.out.println(files.get(i) + ":");
-                System.out.print(r.result().summary());
-            }
-        }
-        List<CheckpointRatios> ordered = CheckpointRatios.inEpochOrder(all);
-        CheckpointRatios.writeIndex(ordered, out.resolve(c.name() + CheckpointRatios.INDEX_SUFFIX));
-        Charts.save(Charts.checkpointEvolution(ordered, c.arch().displayName() + "-" + c.depth() + " over training"),
-                out.resolve(c.name() + "_evolution"), true);
-    }
-
-    /** The ratios of {@code net} as it is, on inputs drawn from seed + 1 (the same for every model and checkpoint). */
-    private GradNormResult analyse(ResidualNetwork net) {
-        Natives.seed(seed + 1);
-        if (data == null) {
-            return GradNormAnalysis.run(net, GradNormAnalysis.randomInputs(batchSize, imageSize, nClasses), batches, evalMode);
-        }
-        ImageSource train = Datasets.open(new Datasets.Spec(EMBEDDED.equals(data) ? null : data, false, imageSize, nClasses, seed,
-                imageLimit.maxImagePixels()), "train");
-        try (DataLoader loader = new DataLoader(train, TrainTransform.imagenet(imageSize),
-                EpochSampler.single(train.size(), true, seed), new DataLoader.Config(batchSize, 2, true, seed, false))) {
-            return GradNormAnalysis.run(net, realInputs(loader), batches, evalMode);
-        }
-    }
-
-    private static OptionalInt epochOf(WeightFiles.Loaded loaded) {
-        return loaded.checkpoint().map(m -> m.get("epoch")).filter(Number.class::isInstance)
-                .map(n -> OptionalInt.of(((Number) n).intValue())).orElse(OptionalInt.empty());
-    }
-
-    private static Iterator<GradNormAnalysis.Input> realInputs(DataLoader loader) {
-        return new Iterator<>() {
-            int epoch;
-            DataLoader.Epoch current = loader.epoch(0);
-
-            @Override
-            public boolean hasNext() { return true; }
-
-            @Override
-            public GradNormAnalysis.Input next() {
-                if (!current.hasNext()) {
-                    current.close();
-                    current = loader.epoch(++epoch);
-                }
-                try (Batch b = current.next()) {
-                    return new GradNormAnalysis.Input(b.images().clone(), b.labels().clone());
-                }
-            }
-        };
     }
 }

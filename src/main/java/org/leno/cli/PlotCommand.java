@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.leno.analysis.Charts;
-import org.leno.train.ResultFiles;
+import org.leno.run.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -20,8 +20,8 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path trainLog = dir.resolve(ResultFiles.TRAIN_LOG);
-        Path valLog = dir.resolve(ResultFiles.VAL_LOG);
+        Path trainLog = new RunLayout(dir).trainLog();
+        Path valLog = new RunLayout(dir).valLog();
         if (!Files.isRegularFile(trainLog) && !Files.isRegularFile(valLog)) {
             throw new IllegalArgumentException(dir + ": no train.log or val.log (not a leno train --result_path?)");
         }
@@ -29,7 +29,7 @@ final class PlotCommand implements Callable<Integer> {
         double[][] val = columns(valLog, 4);
         Charts.saveStacked(Charts.curves(train[0], train[1], val[1], train[2], val[2], val[0]).panels(), dir.resolve("curves.png"));
         System.out.println("wrote " + dir.resolve("curves.png"));
-        Path gradnorm = dir.resolve(ResultFiles.GRADNORM);
+        Path gradnorm = new RunLayout(dir).gradnorm();
         if (Files.isRegularFile(gradnorm)) {
             TreeMap<Integer, TreeMap<Integer, Double>> byIteration = new TreeMap<>();
             for (String line : lines(gradnorm)) {

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.leno.data.decode.ImageDecoder;
-import org.leno.nn.Natives;
 import org.leno.predict.FoldedForward;
 import org.leno.predict.ImageClassifier;
 import org.leno.predict.ModelFile;
@@ -39,8 +38,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = {"-j", "--workers"}, defaultValue = "4", description = "Threads decoding images (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--amp", defaultValue = "none", paramLabel = "none|bf16",
             description = "bf16: weights and activations in bfloat16 (about twice as fast on a CPU with avx512_bf16 or AMX, "
@@ -66,7 +65,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         FoldedForward.Precision precision = precision(amp);
         List<Path> files = PredictInputs.expand(images);
-        Natives.threads(threads);
+        threads.apply();
         ModelFile file = model.read();
         ExecutorService pool = workers == 0 ? null : Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "leno-predict");

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.leno.report.Report;
+import org.leno.run.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,9 +31,9 @@ final class ReportCommand implements Callable<Integer> {
 
     static Path defaultPage(List<Path> runs) {
         if (runs.size() == 1) {
-            return runs.get(0).resolve("report.html");
+            return new RunLayout(runs.get(0)).report();
         }
         List<Path> parents = runs.stream().map(r -> r.toAbsolutePath().normalize().getParent()).distinct().toList();
-        return parents.size() == 1 && parents.get(0) != null ? parents.get(0).resolve("report.html") : Path.of("report.html");
+        return parents.size() == 1 && parents.get(0) != null ? new RunLayout(parents.get(0)).report() : Path.of(RunLayout.REPORT);
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.leno.nn.Natives;
 import org.leno.serve.ClassifierModel;
 import org.leno.serve.InferenceServer;
 import org.leno.serve.ServeConfig;
@@ -70,8 +69,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--decode-threads", description = "Threads decoding images (default: the number of cores).")
     Integer decodeThreads;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads of the forward (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--drain-seconds", defaultValue = "30",
             description = "On SIGTERM, how long the requests in flight may take (default: ${DEFAULT-VALUE}).")
@@ -98,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withDrainTimeout(Duration.ofSeconds(drainSeconds))
                 .withWarmUp(!noWarmUp);
         Map<String, Path> models = models(weights);
-        Natives.threads(threads);
+        threads.apply();
         CountDownLatch signalled = new CountDownLatch(1);
         Map<Signal, SignalHandler> previous = onSignals(signalled);
         try (InferenceServer server = InferenceServer.start(config, models,

@@ -21,10 +21,10 @@ import org.leno.evaluate.EvaluationFiles;
 import org.leno.evaluate.EvaluationSummary;
 import org.leno.evaluate.Evaluator;
 import org.leno.evaluate.Tta;
-import org.leno.nn.Natives;
 import org.leno.predict.FoldedForward;
 import org.leno.predict.ImageClassifier;
 import org.leno.predict.ModelFile;
+import org.leno.run.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,8 +75,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = {"-j", "--workers"}, defaultValue = "4", description = "Threads decoding images (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (default: all cores).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Mixin
     ImageLimitOptions imageLimit = new ImageLimitOptions();
@@ -93,7 +93,7 @@ final class ValidateCommand implements Callable<Integer> {
                 : data == null ? runArgs.map(a -> a.path("val_samples").asInt(0)).orElse(0) : 0;
         Path target = out != null ? out : defaultOut(model.weights, split);
         EvaluationFiles.checkTarget(target, "--out");
-        Natives.threads(threads);
+        threads.apply();
         ModelFile file = model.read();
         ExecutorService pool = workers == 0 ? null : Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "leno-validate");
@@ -159,7 +159,7 @@ final class ValidateCommand implements Callable<Integer> {
     /** A run folder's args.json: of --weights when it is a folder, else of the weights file's folder; empty without one. */
     static Optional<JsonNode> runArgs(Path weights) throws IOException {
         Path dir = Files.isDirectory(weights) ? weights : weights.toAbsolutePath().getParent();
-        Path args = dir == null ? null : dir.resolve("args.json");
+        Path args = dir == null ? null : new RunLayout(dir).args();
         if (args == null || !Files.isRegularFile(args)) {
             return Optional.empty();
         }
@@ -173,11 +173,11 @@ final class ValidateCommand implements Callable<Integer> {
     /** RUN_DIR/eval-SPLIT for a run folder; FOLDER/eval-SPLIT-NAME beside a weights file FOLDER/NAME.ext. */
     static Path defaultOut(Path weights, String split) {
         if (Files.isDirectory(weights)) {
-            return weights.resolve("eval-" + split);
+            return new RunLayout(weights).evaluation(split);
         }
         String name = weights.getFileName().toString().replaceFirst("(\\.pth\\.tar|\\.pth|\\.pt|\\.safetensors|\\.tar)$", "");
         Path parent = weights.toAbsolutePath().getParent();
-        return parent.resolve("eval-" + split + "-" + name);
+        return new RunLayout(parent).evaluation(split + "-" + name);
     }
 
     private static String text(JsonNode node) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import picocli.CommandLine.INegatableOptionTransformer;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,9 +30,9 @@ public final class Flags<T extends Record> {
     private final Map<String, OptionSpec> byKey = new LinkedHashMap<>();
     private final Map<String, Flag> flagByKey = new LinkedHashMap<>();
     private final List<ArgGroupSpec> groups = new ArrayList<>();
-    private final Map<Class<?>, ITypeConverter<?>> converters;
+    private final Map<Class<?>, Function<String, ?>> converters;
 
-    private Flags(Class<T> type, Map<Class<?>, ITypeConverter<?>> converters) {
+    private Flags(Class<T> type, Map<Class<?>, Function<String, ?>> converters) {
         this.type = type;
         this.converters = converters;
     }
@@ -42,8 +42,8 @@ public final class Flags<T extends Record> {
         return of(type, Map.of());
     }
 
-    /** With type converters for value types picocli cannot convert by itself (e.g. enums with aliases). */
-    public static <T extends Record> Flags<T> of(Class<T> type, Map<Class<?>, ITypeConverter<?>> converters) {
+    /** With parsers for value types picocli cannot convert by itself (e.g. enums with aliases). */
+    public static <T extends Record> Flags<T> of(Class<T> type, Map<Class<?>, Function<String, ?>> converters) {
         Flags<T> f = new Flags<>(type, converters);
         f.collect(type);
         return f;
@@ -94,9 +94,9 @@ public final class Flags<T extends Record> {
         if (t.isArray()) {
             b.hideParamSyntax(true); // "--lr_steps=N..." rather than picocli's "[,N...]" decorations
         }
-        ITypeConverter<?> converter = converters.get(t.isArray() ? t.getComponentType() : t);
+        Function<String, ?> converter = converters.get(t.isArray() ? t.getComponentType() : t);
         if (converter != null) {
-            b.converters(converter);
+            b.converters(converter::apply);
         }
         if (flag.value().equals(Flag.NONE) && t.isPrimitive()) {
             throw new IllegalStateException("flag " + flag.names()[0] + " of primitive type needs a default");
@@ -187,7 +187,7 @@ public final class Flags<T extends Record> {
      * The flags of {@code type} as already added to {@code spec} (by a picocli model transformer
      * calling {@link #addTo}), to build the record after parsing.
      */
-    public static <T extends Record> Flags<T> in(CommandSpec spec, Class<T> type, Map<Class<?>, ITypeConverter<?>> converters) {
+    public static <T extends Record> Flags<T> in(CommandSpec spec, Class<T> type, Map<Class<?>, Function<String, ?>> converters) {
         Flags<T> f = of(type, converters);
         f.byKey.replaceAll((key, option) -> {
             OptionSpec bound = spec.findOption(option.longestName());

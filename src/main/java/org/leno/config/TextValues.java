@@ -3,14 +3,14 @@ package org.leno.config;
 import java.lang.reflect.Array;
 import java.nio.file.Path;
 import java.util.Locale;
-import picocli.CommandLine.ITypeConverter;
+import java.util.function.Function;
 
 /** Converts a flag's default text to its value, as picocli would convert it from the command line. */
 final class TextValues {
     private TextValues() {
     }
 
-    static Object parse(Class<?> type, String text, ITypeConverter<?> converter) {
+    static Object parse(Class<?> type, String text, Function<String, ?> converter) {
         if (type.isArray()) {
             String[] parts = text.isEmpty() ? new String[0] : text.split(",");
             Object array = Array.newInstance(type.getComponentType(), parts.length);
@@ -21,7 +21,7 @@ final class TextValues {
         }
         try {
             if (converter != null) {
-                return converter.convert(text);
+                return converter.apply(text);
             }
             return scalar(type, text);
         } catch (Exception e) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.leno.run.RunLayout;
 
 /**
  * An evaluation folder as `leno validate` wrote it, read back (for `leno report` and `leno
@@ -17,8 +18,6 @@ import java.util.Optional;
  */
 public record SavedEvaluation(Path dir, JsonNode summary, List<String> perClassColumns, List<List<String>> perClass,
                               List<String> confusionClasses, long[][] confusion) {
-    /** The folders `leno validate` writes into a run folder by default: eval-SPLIT, eval-SPLIT-FILE. */
-    public static final String PREFIX = "eval-";
 
     /** The evaluation in {@code dir}; empty when it has no summary.json (no evaluation, or not a whole one). */
     public static Optional<SavedEvaluation> read(Path dir) {
@@ -47,7 +46,7 @@ public record SavedEvaluation(Path dir, JsonNode summary, List<String> perClassC
     public static List<SavedEvaluation> inRun(Path run) {
         List<SavedEvaluation> out = new ArrayList<>();
         try (var entries = Files.list(run)) {
-            for (Path p : entries.filter(Files::isDirectory).filter(p -> p.getFileName().toString().startsWith(PREFIX))
+            for (Path p : entries.filter(Files::isDirectory).filter(p -> p.getFileName().toString().startsWith(RunLayout.EVAL_PREFIX))
                     .sorted().toList()) {
                 read(p).ifPresent(out::add);
             }

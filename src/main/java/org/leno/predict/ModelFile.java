@@ -11,15 +11,13 @@ import org.leno.interop.ReadLimits;
 import org.leno.interop.SafeTensors;
 import org.leno.interop.WeightFiles;
 import org.leno.model.ModelCard;
+import org.leno.run.RunLayout;
 
 /**
  * A weights file read for inference, with the model card it carries: a checkpoint's
  * {@link ModelCard#KEY} dict, or the JSON under the same key in a safetensors file's metadata.
  */
 public record ModelFile(WeightFiles.Loaded loaded, Optional<ModelCard> card) {
-    /** The run folder's files that hold its model, in order of preference. */
-    public static final String BEST = "model_best.pth.tar";
-    public static final String LAST = "checkpoint.pth.tar";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Path file() { return loaded.file(); }
@@ -32,14 +30,8 @@ public record ModelFile(WeightFiles.Loaded loaded, Optional<ModelCard> card) {
         if (!Files.isDirectory(weightsOrRun)) {
             return weightsOrRun;
         }
-        for (String name : new String[] {BEST, LAST}) {
-            Path f = weightsOrRun.resolve(name);
-            if (Files.isRegularFile(f)) {
-                return f;
-            }
-        }
-        throw new InterchangeException(weightsOrRun + ": a folder without " + BEST + " or " + LAST
-                + " (not a leno train results folder)");
+        return new RunLayout(weightsOrRun).model().orElseThrow(() -> new InterchangeException(weightsOrRun
+                + ": a folder without " + RunLayout.BEST + " or " + RunLayout.CHECKPOINT + " (not a leno train results folder)"));
     }
 
     /** Reads {@code weightsOrRun} (see {@link #resolve}); {@code ema}: the checkpoint's weight average. */

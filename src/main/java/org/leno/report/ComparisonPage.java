@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.leno.run.RunLayout;
 
 /**
  * The page of a comparison over seeds: the sentences, the table of differences with their
@@ -63,7 +64,7 @@ final class ComparisonPage {
 
     /** RUN/gradnorm/init/&lt;arch&gt;&lt;depth&gt;.csv, written by `leno gradnorm` without weights. */
     static Optional<Table> initCurve(SeedRun r) {
-        Path csv = r.dir().resolve(RunFolder.GRADNORM_DIR).resolve("init").resolve(r.arch() + r.depth() + ".csv");
+        Path csv = new RunLayout(r.dir()).gradnormDir().resolve("init").resolve(r.arch() + r.depth() + ".csv");
         return Table.read(csv, ",").filter(t -> t.columns().equals(RunFolder.CURVE_COLUMNS));
     }
 

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import org.leno.interop.AtomicFiles;
 import org.leno.model.Arch;
 import org.leno.model.ModelConfig;
+import org.leno.run.RunLayout;
 
 /**
  * {@code leno compare}'s outputs: DIR/summary.tsv, DIR/summary.json and DIR/report.html of the
@@ -24,7 +25,7 @@ import org.leno.model.ModelConfig;
  * for a comparison: each model is built once to count its parameters.
  */
 public final class ComparisonReport {
-    public static final String PAGE = "report.html";
+    public static final String PAGE = RunLayout.REPORT;
 
     /** One run of the comparison: where `leno train` writes it. */
     public record Planned(String arch, int depth, long seed, Path dir) {}
@@ -69,7 +70,7 @@ public final class ComparisonReport {
     private ModelFacts facts(Comparison.Group g, List<SeedRun> runs) {
         return facts.computeIfAbsent(g.arch() + g.depth(), k -> {
             Optional<SeedRun> first = runs.stream().filter(r -> r.arch().equals(g.arch()) && r.depth() == g.depth())
-                    .filter(r -> Files.isRegularFile(r.dir().resolve("args.json"))).findFirst();
+                    .filter(r -> Files.isRegularFile(new RunLayout(r.dir()).args())).findFirst();
             Optional<Arch> arch = Arch.byId(g.arch());
             if (first.isEmpty() || arch.isEmpty()) {
                 return null;
@@ -96,7 +97,7 @@ public final class ComparisonReport {
      * "key (folder: value, now: value)", leaving out {@code ignored}; empty when the folder has no args.json.
      */
     public static List<String> differingFlags(Map<String, Object> expected, Path run, Set<String> ignored) {
-        if (!Files.isRegularFile(run.resolve("args.json"))) {
+        if (!Files.isRegularFile(new RunLayout(run).args())) {
             return List.of();
         }
         Map<String, String> there = RunFolder.args(run);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.leno.evaluate.SavedEvaluation;
+import org.leno.run.RunLayout;
 
 /**
  * Per-class accuracy of a comparison's architectures side by side: for each (arch, depth), the mean
@@ -13,7 +14,7 @@ import org.leno.evaluate.SavedEvaluation;
  * validate --weights RUN`, or by `leno compare --validate`), classes matched by name.
  */
 record PerClassComparison(List<Column> columns, List<String> classes, List<double[]> accuracy) {
-    static final String FOLDER = "eval-val";
+    static final String FOLDER = RunLayout.EVAL_PREFIX + "val";
 
     /** One (arch, depth) with evaluations: its display name and how many runs its means are over. */
     record Column(String name, String arch, int depth, int runs) {

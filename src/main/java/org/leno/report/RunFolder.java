@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.leno.analysis.CheckpointRatios;
 import org.leno.evaluate.SavedEvaluation;
+import org.leno.run.RunLayout;
 
 /**
  * What one {@code leno train --result_path} folder holds, as the report needs it: the flags in force
@@ -28,11 +29,6 @@ import org.leno.evaluate.SavedEvaluation;
 record RunFolder(Path dir, Map<String, String> args, Table train, Table val, Optional<Table> timing,
                  Optional<Table> tracked, List<CheckpointCurve> checkpoints, List<SavedEvaluation> evaluations) {
 
-    static final String TRAIN_LOG = "train.log";
-    static final String VAL_LOG = "val.log";
-    static final String TIMING = "timing.tsv";
-    static final String GRADNORM_TSV = "gradnorm.tsv";
-    static final String GRADNORM_DIR = "gradnorm";
     static final List<String> CURVE_COLUMNS = List.of("block", "stage", "transition", "in_norm", "out_norm", "ratio");
 
     /** One ratio curve of {@code leno gradnorm}: its label, the checkpoint's epoch when known, the CSV. */
@@ -42,19 +38,20 @@ record RunFolder(Path dir, Map<String, String> args, Table train, Table val, Opt
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": no such folder");
         }
-        Optional<Table> train = Table.read(dir.resolve(TRAIN_LOG), "\t");
-        Optional<Table> val = Table.read(dir.resolve(VAL_LOG), "\t");
+        RunLayout layout = new RunLayout(dir);
+        Optional<Table> train = Table.read(layout.trainLog(), "\t");
+        Optional<Table> val = Table.read(layout.valLog(), "\t");
         if (train.isEmpty() && val.isEmpty()) {
             throw new IllegalArgumentException(dir + ": no train.log or val.log (not a leno train --result_path?)");
         }
         Table emptyTrain = new Table(List.of("epoch", "loss", "acc1", "acc5", "lr"), List.of());
         Table emptyVal = new Table(List.of("epoch", "loss", "acc1", "acc5"), List.of());
         return new RunFolder(dir, args(dir),
-                checked(train.orElse(emptyTrain), dir.resolve(TRAIN_LOG), "epoch", "loss", "acc1", "acc5", "lr").lastPerKey("epoch"),
-                checked(val.orElse(emptyVal), dir.resolve(VAL_LOG), "epoch", "loss", "acc1", "acc5").lastPerKey("epoch"),
-                Table.read(dir.resolve(TIMING), "\t").map(t -> checked(t, dir.resolve(TIMING), "epoch", "train_seconds",
+                checked(train.orElse(emptyTrain), layout.trainLog(), "epoch", "loss", "acc1", "acc5", "lr").lastPerKey("epoch"),
+                checked(val.orElse(emptyVal), layout.valLog(), "epoch", "loss", "acc1", "acc5").lastPerKey("epoch"),
+                Table.read(layout.timing(), "\t").map(t -> checked(t, layout.timing(), "epoch", "train_seconds",
                         "val_seconds", "train_images_per_s").lastPerKey("epoch")),
-                Table.read(dir.resolve(GRADNORM_TSV), "\t").map(t -> checked(t, dir.resolve(GRADNORM_TSV), "iteration", "epoch",
+                Table.read(layout.gradnorm(), "\t").map(t -> checked(t, layout.gradnorm(), "iteration", "epoch",
                         "block", "ratio").lastPerKey("iteration", "block")),
                 checkpoints(dir), SavedEvaluation.inRun(dir));
     }
@@ -71,8 +68,8 @@ record RunFolder(Path dir, Map<String, String> args, Table train, Table val, Opt
     static Map<String, String> args(Path dir) {
         Map<String, String> flat = new LinkedHashMap<>();
         ObjectMapper json = new ObjectMapper();
-        Path args = dir.resolve("args.json");
-        Path resumes = dir.resolve("resume_args.json");
+        Path args = new RunLayout(dir).args();
+        Path resumes = new RunLayout(dir).resumeArgs();
         try {
             if (Files.isRegularFile(args)) {
                 flatten("", json.readTree(args.toFile()), flat);
@@ -116,7 +113,7 @@ record RunFolder(Path dir, Map<String, String> args, Table train, Table val, Opt
      */
     static List<CheckpointCurve> checkpoints(Path dir) {
         List<CheckpointCurve> out = new ArrayList<>();
-        for (Path folder : List.of(dir.resolve(GRADNORM_DIR), dir)) {
+        for (Path folder : List.of(new RunLayout(dir).gradnormDir(), dir)) {
             if (!Files.isDirectory(folder)) {
                 continue;
             }

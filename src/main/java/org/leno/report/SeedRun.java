@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import org.leno.run.RunLayout;
 
 /**
  * One (arch, depth, seed) run of a comparison, read strictly: complete when train.log and val.log
@@ -20,8 +21,6 @@ import java.util.TreeMap;
 record SeedRun(String arch, int depth, long seed, Path dir, Map<Integer, double[]> train, Map<Integer, double[]> val,
                String problem, List<String> notes) {
 
-    static final String TRAIN_LOG = "train.log";
-    static final String VAL_LOG = "val.log";
 
     /** Why a log cannot be used; the message names the file. */
     private static final class Unusable extends Exception {
@@ -36,8 +35,8 @@ record SeedRun(String arch, int depth, long seed, Path dir, Map<Integer, double[
             return new SeedRun(arch, depth, seed, dir, Map.of(), Map.of(), dir + ": not trained yet (no folder)", List.of());
         }
         try {
-            Map<Integer, double[]> train = log(dir.resolve(TRAIN_LOG), epochs, notes);
-            Map<Integer, double[]> val = log(dir.resolve(VAL_LOG), epochs, notes);
+            Map<Integer, double[]> train = log(new RunLayout(dir).trainLog(), epochs, notes);
+            Map<Integer, double[]> val = log(new RunLayout(dir).valLog(), epochs, notes);
             return new SeedRun(arch, depth, seed, dir, train, val, null, List.copyOf(notes));
         } catch (Unusable e) {
             return new SeedRun(arch, depth, seed, dir, Map.of(), Map.of(), e.getMessage(), List.copyOf(notes));

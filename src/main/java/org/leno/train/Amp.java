@@ -11,6 +11,11 @@ public enum Amp {
     BF16,
     FP16;
 
+    /** The step's loss scaler: float16's gradients underflow without one; float32 and bfloat16 need none. */
+    public GradScaler newScaler() {
+        return this == FP16 ? new GradScaler() : null;
+    }
+
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,12 +1,6 @@
 package org.leno.train;
 
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.Supplier;
-import org.leno.interop.WeightFiles;
-import org.leno.model.ModelWeights;
 import org.leno.nn.NativeScope;
 import org.leno.nn.StateDict;
 
@@ -14,8 +8,8 @@ import org.leno.nn.StateDict;
  * The run's checkpoints, as timm's CheckpointSaver: checkpoint.pth.tar after every epoch (and every
  * --save-every iterations, or when a stop is asked for, with the interrupted epoch's progress),
  * model_best.pth.tar when an epoch is a new best, checkpoint_epoch{E}.pth.tar rotated by
- * --checkpoint-hist and kept by --keep-epochs; and the resume from a checkpoint. Saving does nothing
- * on ranks other than 0; resuming is done by every rank.
+ * --checkpoint-hist and kept by --keep-epochs. It does nothing on ranks other than 0. Reading a
+ * checkpoint back is {@link CheckpointResumer}'s.
  */
 final class CheckpointSaver implements TrainingListener {
 
@@ -33,14 +27,15 @@ final class CheckpointSaver implements TrainingListener {
     }
 
     /**
-     * After an update within an epoch, {@code iterationsDone} iterations into the run: the resumable
-     * checkpoint of the epoch so far ({@code mid}) when --save-every is due or the run is stopping.
+     * After an update within an epoch (not its last, whose checkpoint follows the validation): the
+     * resumable checkpoint of the epoch so far when --save-every is due or the run is stopping.
      */
-    void afterUpdate(long iterationsDone, boolean stopping, double bestAcc1, long updates, Supplier<Checkpoint.MidEpoch> mid) {
+    @Override
+    public void onUpdate(UpdateEvent u, Control run) {
         int every = cfg.checkpointing().saveEvery();
-        if (writes && (stopping || every > 0 && iterationsDone % every == 0)) {
-            Checkpoint.MidEpoch m = mid.get();
-            save(new Checkpoint.Progress(m.epoch(), updates, bestAcc1, 0, Optional.of(m)));
+        if (writes && !u.endsEpoch() && (u.stopping() || every > 0 && u.iterationsDone() % every == 0)) {
+            Checkpoint.MidEpoch m = u.progress().get();
+            save(new Checkpoint.Progress(m.epoch(), u.updates(), u.bestAcc1(), 0, Optional.of(m)));
         }
     }
 
@@ -85,42 +80,5 @@ final class CheckpointSaver implements TrainingListener {
         try (NativeScope scope = NativeScope.open()) {
             checkpoint(progress).save(files.checkpoint(), parts.modelCard());
         }
-    }
-
-    /**
-     * Loads --resume (with auto: this run's own checkpoint, if any) into the freshly built network,
-     * average, and, unless evaluating, optimizer and scaler; where the run starts. A checkpoint
-     * interrupted past {@code batchesPerEpoch} batches fails.
-     */
-    static RunParts.Start resume(TrainConfig cfg, ResultFiles files, PrintStream out, RunParts.Model model,
-                                 int batchesPerEpoch) {
-        RunParts.Start fresh = new RunParts.Start(false, cfg.schedule().startEpoch(), 0, 0, Optional.empty());
-        Path file = cfg.checkpointing().resume();
-        if (TrainConfig.Checkpointing.AUTO.equals(file)) {
-            file = Files.isRegularFile(files.checkpoint()) ? files.checkpoint() : null;
-            out.println(file == null ? "=> --resume auto: no checkpoint yet in " + files.dir() + ", starting fresh"
-                    : "=> --resume auto: continuing from " + file);
-        }
-        if (file == null) {
-            return fresh;
-        }
-        WeightFiles.Loaded loaded = ModelWeights.load(model.net(), file);
-        Checkpoint.Resumed r = Checkpoint.read(loaded);
-        out.printf("=> loaded checkpoint '%s' (epoch %d)%n", file, r.epoch());
-        String source = file.toString();
-        if (model.ema() != null) {
-            r.modelEma().ifPresentOrElse(m -> model.ema().load(m, source),
-                    () -> out.println("=> the checkpoint has no model_ema; the average starts from its weights"));
-        }
-        if (cfg.checkpointing().evaluate()) {
-            return new RunParts.Start(true, fresh.epoch(), 0, 0, Optional.empty());
-        }
-        r.optimizer().ifPresent(state -> model.optimizer().loadStateDict(state, source));
-        if (model.scaler() != null) {
-            r.scaler().ifPresent(state -> model.scaler().loadStateDict(state, source));
-        }
-        RunParts.Start point = new RunParts.Start(true, r.epoch(), r.bestAcc1(), r.updates(), r.midEpoch());
-        point.requireFits(batchesPerEpoch, cfg.checkpointing().resume());
-        return point;
     }
 }

@@ -3,7 +3,6 @@ package org.leno.train;
 import java.util.Arrays;
 import java.util.Locale;
 import org.leno.config.Choice;
-import picocli.CommandLine.ITypeConverter;
 
 /**
  * The learning-rate schedules after warm-up, one table entry each: torchvision's name, PyTorch's
@@ -89,14 +88,6 @@ public enum LrSchedulerKind implements Choice {
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--lr_scheduler " + text + ": expected one of "
                         + Arrays.stream(values()).map(LrSchedulerKind::toString).toList()));
-    }
-
-    /** picocli's converter for it. */
-    public static final class Converter implements ITypeConverter<LrSchedulerKind> {
-        @Override
-        public LrSchedulerKind convert(String value) {
-            return parse(value);
-        }
     }
 
     @Override

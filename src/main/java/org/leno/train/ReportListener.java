@@ -18,7 +18,7 @@ final class ReportListener implements TrainingListener {
     @Override
     public void onEpoch(EpochEvent e, Control run) {
         try {
-            report.rewrite(List.of(files.dir()), files.dir().resolve("report.html"));
+            report.rewrite(List.of(files.dir()), files.layout().report());
         } catch (RuntimeException ex) {
             out.println("=> report.html not written: " + ex.getMessage());
         }

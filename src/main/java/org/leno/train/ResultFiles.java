@@ -15,29 +15,25 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongPredicate;
 import org.leno.interop.AtomicFiles;
+import org.leno.run.RunLayout;
 
-/** The files a run writes in --result_path, named and formatted as the reference writes them. */
+/** Writes the files of a run in --result_path ({@link RunLayout} names them), formatted as the reference writes them. */
 public final class ResultFiles {
-    public static final String TRAIN_LOG = "train.log";
-    public static final String VAL_LOG = "val.log";
-    public static final String CHECKPOINT = "checkpoint.pth.tar";
-    public static final String BEST = "model_best.pth.tar";
-    public static final String GRADNORM = "gradnorm.tsv";
-    public static final String VAL_EMA_LOG = "val_ema.log";
-    public static final String TIMING = "timing.tsv";
-    public static final String CLIP_NORM = "grad_norm.tsv";
-
+    private final RunLayout layout;
     private final Path dir;
 
     public ResultFiles(Path dir) {
+        this.layout = new RunLayout(dir);
         this.dir = dir;
     }
 
     public Path dir() { return dir; }
 
-    public Path checkpoint() { return dir.resolve(CHECKPOINT); }
+    public RunLayout layout() { return layout; }
 
-    public Path best() { return dir.resolve(BEST); }
+    public Path checkpoint() { return layout.checkpoint(); }
+
+    public Path best() { return layout.best(); }
 
     /** Creates the folder and checks that it can be written, before any training starts. */
     public void prepare() {
@@ -72,11 +68,11 @@ public final class ResultFiles {
      * after {@code updates} and of iterations from {@code iterations} on.
      */
     public void trimTo(int epochsDone, long updates, long iterations) {
-        for (String log : new String[] {TRAIN_LOG, VAL_LOG, VAL_EMA_LOG, TIMING}) {
+        for (String log : new String[] {RunLayout.TRAIN_LOG, RunLayout.VAL_LOG, RunLayout.VAL_EMA_LOG, RunLayout.TIMING}) {
             keepRows(log, first -> first <= epochsDone);
         }
-        keepRows(CLIP_NORM, first -> first <= updates);
-        keepRows(GRADNORM, first -> first < iterations);
+        keepRows(RunLayout.CLIP_NORM, first -> first <= updates);
+        keepRows(RunLayout.GRADNORM, first -> first < iterations);
     }
 
     private void keepRows(String name, LongPredicate keepFirstColumn) {
@@ -106,9 +102,9 @@ public final class ResultFiles {
         try {
             String json = new ObjectMapper().writeValueAsString(args);
             if (resumed) {
-                append(dir.resolve("resume_args.json"), json + "\n");
+                append(layout.resumeArgs(), json + "\n");
             } else {
-                Path file = dir.resolve("args.json");
+                Path file = layout.args();
                 refuseLink(file);
                 AtomicFiles.write(file, out -> out.write((json + "\n").getBytes(StandardCharsets.UTF_8)));
             }
@@ -118,34 +114,34 @@ public final class ResultFiles {
     }
 
     public void logTrain(int epoch, double loss, double acc1, double acc5, double lr) {
-        log(TRAIN_LOG, "epoch\tloss\tacc1\tacc5\tlr",
+        log(RunLayout.TRAIN_LOG, "epoch\tloss\tacc1\tacc5\tlr",
                 String.format(Locale.ROOT, "%d\t%.4f\t%.2f\t%.2f\t%.6f", epoch, loss, acc1, acc5, lr));
     }
 
     public void logVal(int epoch, double loss, double acc1, double acc5) {
-        log(VAL_LOG, "epoch\tloss\tacc1\tacc5", String.format(Locale.ROOT, "%d\t%.4f\t%.2f\t%.2f", epoch, loss, acc1, acc5));
+        log(RunLayout.VAL_LOG, "epoch\tloss\tacc1\tacc5", String.format(Locale.ROOT, "%d\t%.4f\t%.2f\t%.2f", epoch, loss, acc1, acc5));
     }
 
     /** The weight average's validation, formatted as val.log. */
     public void logValEma(int epoch, double loss, double acc1, double acc5) {
-        log(VAL_EMA_LOG, "epoch\tloss\tacc1\tacc5", String.format(Locale.ROOT, "%d\t%.4f\t%.2f\t%.2f", epoch, loss, acc1, acc5));
+        log(RunLayout.VAL_EMA_LOG, "epoch\tloss\tacc1\tacc5", String.format(Locale.ROOT, "%d\t%.4f\t%.2f\t%.2f", epoch, loss, acc1, acc5));
     }
 
     /** Wall time of the epoch's training and validation, and the training images per second over all ranks. */
     public void logTiming(int epoch, double trainSeconds, double valSeconds, double imagesPerSecond) {
-        log(TIMING, "epoch\ttrain_seconds\tval_seconds\ttrain_images_per_s", String.format(Locale.ROOT,
+        log(RunLayout.TIMING, "epoch\ttrain_seconds\tval_seconds\ttrain_images_per_s", String.format(Locale.ROOT,
                 "%d\t%.3f\t%.3f\t%.2f", epoch, trainSeconds, valSeconds, imagesPerSecond));
     }
 
     /** The global gradient norm before clipping, at an update. */
     public void logClipNorm(long update, int epoch, int batch, double norm) {
-        log(CLIP_NORM, "update\tepoch\tbatch\tgrad_norm", String.format(Locale.ROOT, "%d\t%d\t%d\t%.6g", update, epoch,
+        log(RunLayout.CLIP_NORM, "update\tepoch\tbatch\tgrad_norm", String.format(Locale.ROOT, "%d\t%d\t%d\t%.6g", update, epoch,
                 batch, norm));
     }
 
     /** checkpoint_epoch<E>.pth.tar, the history that --checkpoint-hist keeps. */
     public Path epochCheckpoint(int epoch) {
-        return dir.resolve("checkpoint_epoch" + epoch + ".pth.tar");
+        return layout.epochCheckpoint(epoch);
     }
 
     /** Removes the history checkpoint of {@code epoch}, if there is one. */
@@ -169,7 +165,7 @@ public final class ResultFiles {
                 b.append('\n');
             }
         }
-        log(GRADNORM, "iteration\tepoch\tblock\tratio", b.toString());
+        log(RunLayout.GRADNORM, "iteration\tepoch\tblock\tratio", b.toString());
     }
 
     private void log(String name, String header, String line) {

@@ -68,7 +68,7 @@ final class RunBuilder {
         RunParts.Model m = model();
         DataLoader valLoader = valLoader(valSet, m.device());
         DataLoader trainLoader = trainSet == null ? null : trainLoader(trainSet, m.device());
-        RunParts.Start start = CheckpointSaver.resume(cfg, files, out, m, trainLoader == null ? 0 : trainLoader.batchesPerEpoch());
+        RunParts.Start start = CheckpointResumer.resume(cfg, files, out, m, trainLoader == null ? 0 : trainLoader.batchesPerEpoch());
         shareRankZeros(m);
         LrSchedule schedule = new LrSchedule(cfg.optimization().lr(), cfg.schedule());
         GradientSync sync = group == null ? null : new GradientSync(group, m.optimizer().params(), cfg.distributed().ddp(),
@@ -98,7 +98,7 @@ final class RunBuilder {
         }
         Optimizer optimizer = OptimizerKind.create(cfg.optimization(), net);
         ModelEma ema = cfg.regularization().modelEma() ? ModelEma.of(net, emaDecay()) : null;
-        GradScaler scaler = cfg.runtime().amp() == Amp.FP16 ? new GradScaler() : null;
+        GradScaler scaler = cfg.runtime().amp().newScaler();
         return new RunParts.Model(device, net, optimizer, ema, scaler);
     }
 

@@ -1,42 +1,44 @@
 package org.leno.train;
 
-import java.util.Map;
 import org.leno.analysis.BlockGradients;
 
 /**
- * The run's result files besides checkpoints: args.json (resume_args.json on resume), train.log,
- * val.log, val_ema.log, timing.tsv, grad_norm.tsv and gradnorm.tsv. Only rank 0 (or the only
- * process) writes them; elsewhere every method does nothing.
+ * The run's result files besides checkpoints, as a listener: args.json (resume_args.json on resume),
+ * train.log, val.log, val_ema.log, timing.tsv, grad_norm.tsv and gradnorm.tsv. Only rank 0 (or the
+ * only process) writes them; elsewhere every method does nothing.
  */
 final class RunLogs implements TrainingListener {
     private final ResultFiles files;
     private final boolean writes;
+    private final int printFreq;
 
-    RunLogs(ResultFiles files, boolean writes) {
+    /** {@code printFreq}: grad_norm.tsv gets every {@code printFreq}-th update of an epoch. */
+    RunLogs(ResultFiles files, boolean writes, int printFreq) {
         this.files = files;
         this.writes = writes;
+        this.printFreq = printFreq;
     }
 
     /**
      * args.json (or one more line of resume_args.json); on resume, drops the rows written after the
      * checkpoint, which the resumed run writes again.
      */
-    void begin(Map<String, Object> args, RunParts.Start start, int batchesPerEpoch) {
+    @Override
+    public void onStart(StartEvent start, Control run) {
         if (!writes) {
             return;
         }
-        files.writeArgs(args, start.resumed());
+        files.writeArgs(start.args(), start.resumed());
         if (start.resumed()) {
-            int epoch = start.epoch();
-            files.trimTo(epoch, start.updates(),
-                    (long) epoch * batchesPerEpoch + start.mid().map(Checkpoint.MidEpoch::batchesDone).orElse(0));
+            files.trimTo(start.epoch(), start.updates(), start.iterationsDone());
         }
     }
 
     /** train.log's line, written as soon as the epoch's training is done (before its validation). */
-    void trained(int epochsDone, TrainingListener.Metrics m, double lr) {
+    @Override
+    public void onTrainingEpoch(TrainedEvent e, Control run) {
         if (writes) {
-            files.logTrain(epochsDone, m.loss(), m.acc1(), m.acc5(), lr);
+            files.logTrain(e.epoch() + 1, e.train().loss(), e.train().acc1(), e.train().acc5(), e.lr());
         }
     }
 
@@ -52,17 +54,19 @@ final class RunLogs implements TrainingListener {
         files.logTiming(epochsDone, e.trainSeconds(), e.valSeconds(), e.trainImagesPerSecond());
     }
 
-    /** grad_norm.tsv: the global gradient norm before clipping, at an update. */
-    void clipNorm(long update, int epoch, int batch, double norm) {
-        if (writes) {
-            files.logClipNorm(update, epoch, batch, norm);
+    /** grad_norm.tsv: the global gradient norm before clipping, at every --print-freq-th update of an epoch. */
+    @Override
+    public void onUpdate(UpdateEvent u, Control run) {
+        if (writes && !Double.isNaN(u.gradNorm()) && u.updateInEpoch() % printFreq == 0) {
+            files.logClipNorm(u.updates(), u.epoch(), u.batch(), u.gradNorm());
         }
     }
 
     /** gradnorm.tsv: each block's gradient norm ratio at an iteration, from the block boundaries' norms. */
-    void gradNorms(long iteration, int epoch, double[] boundaryNorms) {
+    @Override
+    public void onGradientNorms(GradientNormEvent g, Control run) {
         if (writes) {
-            files.logGradNorm(iteration, epoch, BlockGradients.ratios(boundaryNorms));
+            files.logGradNorm(g.iteration(), g.epoch(), BlockGradients.ratios(g.boundaryNorms()));
         }
     }
 }

@@ -14,27 +14,33 @@ import org.leno.distributed.DistConfig;
 import org.leno.distributed.RankGroup;
 import org.leno.model.ResidualNetwork;
 import org.leno.train.TrainingListener.EpochEvent;
+import org.leno.train.TrainingListener.GradientNormEvent;
 import org.leno.train.TrainingListener.Metrics;
+import org.leno.train.TrainingListener.StartEvent;
 import org.leno.train.TrainingListener.StepEvent;
+import org.leno.train.TrainingListener.TrainedEvent;
+import org.leno.train.TrainingListener.UpdateEvent;
 
 /**
  * The reference training program's loop: train and validate each epoch, or evaluate. The run's parts
- * come from {@link RunBuilder}; each step and epoch goes to the {@link TrainingListener}s: the result
- * logs ({@link RunLogs}), the checkpoints ({@link CheckpointSaver}), --report's page, then the
- * caller's. The printed progress is the {@link ProgressLogger}'s.
+ * come from {@link RunBuilder}; the loop steps, and tells everything else to the
+ * {@link TrainingListener}s: the result logs ({@link RunLogs}), the checkpoints
+ * ({@link CheckpointSaver}), --report's page, then the caller's. The printed progress lines are its
+ * meters' ({@link ProgressLogger}, torchvision's MetricLogger). It ends with a {@link TrainingOutcome}.
  */
 public final class Trainer {
 
-    /** Ends a run early with an exit code (a signal, a listener's request, a non-finite loss). */
-    public static final class Stopped extends RuntimeException {
-        private final int exitCode;
+    /** Who asked for a stop: a signal ("SIGINT", "SIGTERM") or a listener, by its reason. */
+    private record StopRequest(String reason, boolean signal) {}
 
-        public Stopped(String message, int exitCode) {
-            super(message);
-            this.exitCode = exitCode;
+    /** Unwinds the loop (closing its loaders and parts on the way) to return {@code outcome}. */
+    private static final class Ended extends RuntimeException {
+        private final transient TrainingOutcome outcome;
+
+        Ended(TrainingOutcome outcome) {
+            super(outcome.message(), null, false, false);
+            this.outcome = outcome;
         }
-
-        public int exitCode() { return exitCode; }
     }
 
     private final TrainConfig cfg;
@@ -42,7 +48,7 @@ public final class Trainer {
     private final Map<String, Object> args;
     private final PrintStream out;
     private final List<TrainingListener> extraListeners;
-    private volatile String stopSignal;
+    private volatile StopRequest stop;
 
     /** {@code dist}: this process's place in a distributed run, or null; {@code args}: what args.json records. */
     public Trainer(TrainConfig cfg, DistConfig dist, Map<String, Object> args, PrintStream out) {
@@ -59,12 +65,18 @@ public final class Trainer {
         this.extraListeners = List.copyOf(listeners);
     }
 
-    /** Asks the run to stop after the current update, saving a resumable checkpoint (as SIGINT/SIGTERM do). */
-    public void requestStop(String signal) {
-        stopSignal = signal;
+    /** Asks the run to stop after the current update, saving a resumable checkpoint, for {@code reason}. */
+    public void requestStop(String reason) {
+        stop = new StopRequest(reason, false);
     }
 
-    public int run() {
+    /** As {@link #requestStop}, for a signal: "SIGINT" or "SIGTERM". */
+    public void signal(String signal) {
+        stop = new StopRequest(signal, true);
+    }
+
+    /** Runs to the end, or to a stop or a non-finite loss; a failure (bad data, a full disk) is thrown. */
+    public TrainingOutcome run() {
         ResultFiles files = new ResultFiles(cfg.checkpointing().resultPath());
         boolean writes = cfg.writesFiles(dist);
         if (!cfg.checkpointing().evaluate() && writes) {
@@ -73,6 +85,8 @@ public final class Trainer {
         try (RankGroup group = dist != null ? RankGroup.connect(dist, cfg.cudaDevice(System.getenv())) : null;
              RunParts parts = new RunBuilder(cfg, dist, group, files, out).build()) {
             return new Run(parts, files, writes).execute();
+        } catch (Ended e) {
+            return e.outcome;
         }
     }
 
@@ -80,8 +94,6 @@ public final class Trainer {
     private final class Run {
         private final RunParts parts;
         private final ResultFiles files;
-        private final RunLogs logs;
-        private final CheckpointSaver saver;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private final TrainingListener.Control control = Trainer.this::requestStop;
         private double best;
@@ -91,41 +103,43 @@ public final class Trainer {
         Run(RunParts parts, ResultFiles files, boolean writes) {
             this.parts = parts;
             this.files = files;
-            this.logs = new RunLogs(files, writes);
-            this.saver = new CheckpointSaver(cfg, files, parts, writes);
             this.best = parts.start().bestAcc1();
             this.updates = parts.start().updates();
-            listeners.add(logs);
-            listeners.add(saver);
+            listeners.add(new RunLogs(files, writes, cfg.runtime().printFreq()));
+            listeners.add(new CheckpointSaver(cfg, files, parts, writes));
             if (cfg.checkpointing().report() && writes) {
                 listeners.add(new ReportListener(files, out));
             }
             listeners.addAll(extraListeners);
         }
 
-        int execute() {
+        TrainingOutcome execute() {
             if (cfg.checkpointing().evaluate()) {
                 validate(parts.net(), "");
                 if (parts.ema() != null) {
                     validate(parts.ema().model(), "EMA ");
                 }
-                return 0;
+                return new TrainingOutcome.Completed();
             }
             RunParts.Start start = parts.start();
-            logs.begin(args, start, parts.trainLoader().batchesPerEpoch());
+            int batches = parts.trainLoader().batchesPerEpoch();
+            StartEvent s = new StartEvent(args, start.resumed(), start.epoch(), start.updates(),
+                    (long) start.epoch() * batches + start.mid().map(Checkpoint.MidEpoch::batchesDone).orElse(0));
+            listeners.forEach(l -> l.onStart(s, control));
             Optional<Checkpoint.MidEpoch> mid = start.mid();
             for (int epoch = start.epoch(); epoch < cfg.schedule().epochs(); epoch++) {
                 runEpoch(epoch, mid);
                 mid = Optional.empty();
             }
-            return 0;
+            return new TrainingOutcome.Completed();
         }
 
         private void runEpoch(int epoch, Optional<Checkpoint.MidEpoch> resumeAt) {
             ProgressLogger.Clock trainClock = ProgressLogger.Clock.start();
             Metrics train = trainEpoch(epoch, resumeAt.filter(m -> m.epoch() == epoch));
             double trainSeconds = trainClock.seconds();
-            logs.trained(epoch + 1, train, lastLr);
+            TrainedEvent t = new TrainedEvent(epoch, train, lastLr);
+            listeners.forEach(l -> l.onTrainingEpoch(t, control));
             ProgressLogger.Clock valClock = ProgressLogger.Clock.start();
             Metrics val = validate(parts.net(), "");
             Optional<Metrics> valEma = parts.ema() == null ? Optional.empty()
@@ -159,7 +173,7 @@ public final class Trainer {
             }
         }
 
-        /** Batch {@code i}: its share of an update, the update when it completes one, the events, a stop's checkpoint. */
+        /** Batch {@code i}: its share of an update, the update when it completes one, the events, a stop. */
         private void trainStep(int epoch, int i, DeviceFeed data, ProgressLogger log) {
             int batches = parts.trainLoader().batchesPerEpoch();
             int accum = cfg.optimization().accumSteps();
@@ -169,18 +183,22 @@ public final class Trainer {
                     tracking > 0 && ((long) epoch * batches + i) % tracking == 0);
             lastLr = parts.schedule().lr(epoch, u, (batches + accum - 1) / accum);
             parts.optimizer().setLr(lastLr);
+            double gradNorm;
             try (Batch batch = data.next()) {
                 log.dataLoaded();
                 TrainStep.Result r = trainBatch(batch, epoch, i, batches, o);
+                gradNorm = r.gradNorm();
                 if (o.update()) {
-                    afterUpdate(epoch, u, r, i);
+                    afterUpdate(epoch, u);
                 }
                 log.record(r.loss(), r.hits1(), r.hits5(), batch.size());
             }
             StepEvent e = log.stepDone(i, batches, lastLr, o.update(), updates);
             listeners.forEach(l -> l.onStep(e, control));
-            if (o.update() && i + 1 < batches) {
-                checkpointMidEpoch(epoch, i, batches, log);
+            if (o.update()) {
+                StopRequest asked = i + 1 < batches ? stop : null; // at the epoch's end, after its checkpoint
+                updated(new UpdateEvent(epoch, i, u, updates, (long) epoch * batches + i + 1, gradNorm, best, i + 1 == batches,
+                        asked != null, () -> log.midEpoch(i + 1)), asked);
             }
         }
 
@@ -191,34 +209,33 @@ public final class Trainer {
                             BatchMix.stream(parts.seed(), epoch, i, parts.rank()), o)
                     : parts.step().run(batch.images(), batch.labels(), null, null, o);
             if (o.gradNorms() && r.boundaryNorms() != null) {
-                logs.gradNorms((long) epoch * batches + i, epoch, r.boundaryNorms());
+                GradientNormEvent g = new GradientNormEvent((long) epoch * batches + i, epoch, r.boundaryNorms());
+                listeners.forEach(l -> l.onGradientNorms(g, control));
             }
             if (!Double.isFinite(r.loss())) {
-                throw new Stopped(String.format(Locale.ROOT,
+                throw new Ended(new TrainingOutcome.Diverged(epoch, i, r.loss(), String.format(Locale.ROOT,
                         "loss is %s at epoch %d, batch %d; stopped without saving (the last good checkpoint is %s)",
-                        r.loss(), epoch, i, Files.exists(files.checkpoint()) ? files.checkpoint() : "none"), 1);
+                        r.loss(), epoch, i, Files.exists(files.checkpoint()) ? files.checkpoint() : "none")));
             }
             return r;
         }
 
-        /** After an optimizer update: count it, average the weights, record the clipped norm. */
-        private void afterUpdate(int epoch, int u, TrainStep.Result r, int i) {
+        /** After an optimizer update: count it, average the weights. */
+        private void afterUpdate(int epoch, int u) {
             updates++;
             if (parts.ema() != null) {
                 parts.ema().afterUpdate(u, cfg.regularization().modelEmaSteps(), epoch < cfg.schedule().warmupEpochs());
             }
-            if (!Double.isNaN(r.gradNorm()) && u % cfg.runtime().printFreq() == 0) {
-                logs.clipNorm(updates, epoch, i, r.gradNorm());
-            }
         }
 
-        /** At the end of an update within the epoch: the --save-every checkpoint, or a stop request's. */
-        private void checkpointMidEpoch(int epoch, int i, int batches, ProgressLogger log) {
-            String stop = stopSignal;
-            saver.afterUpdate((long) epoch * batches + i + 1, stop != null, best, updates, () -> log.midEpoch(i + 1));
-            if (stop != null) {
-                throw new Stopped("stopped by " + stop + " after batch " + (i + 1) + " of epoch " + epoch
-                        + "; resume with --resume " + files.checkpoint(), stop.equals("SIGTERM") ? 143 : 130);
+        /** The update's event (the --save-every checkpoint, grad_norm.tsv), then a stop asked for within the epoch. */
+        private void updated(UpdateEvent u, StopRequest asked) {
+            listeners.forEach(l -> l.onUpdate(u, control));
+            if (asked != null) {
+                String message = "stopped by " + asked.reason() + " after batch " + (u.batch() + 1) + " of epoch " + u.epoch()
+                        + "; resume with --resume " + files.checkpoint();
+                throw new Ended(asked.signal() ? new TrainingOutcome.StoppedBySignal(asked.reason(), message)
+                        : new TrainingOutcome.StoppedByListener(asked.reason(), message));
             }
         }
 

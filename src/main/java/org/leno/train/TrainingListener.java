@@ -1,10 +1,14 @@
 package org.leno.train;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * What a training run reports as it goes, as DJL's TrainingListener: every training step, and every
- * epoch once it is validated. The trainer's own result logs and checkpoint saver are listeners too;
+ * What a training run reports as it goes, as DJL's TrainingListener: its start, every training step,
+ * every optimizer update, the tracked gradient norms, every epoch's training and then its
+ * validation. Everything the loop does besides stepping hangs off it: the result logs
+ * ({@link RunLogs}), the checkpoints ({@link CheckpointSaver}) and --report's page are listeners too;
  * a caller adds its own through {@link Trainer#Trainer(TrainConfig, org.leno.distributed.DistConfig,
  * java.util.Map, java.io.PrintStream, java.util.List)}. Listeners are called on the training thread,
  * in order (the trainer's first, then the caller's), on every rank of a distributed run, and should
@@ -13,12 +17,28 @@ import java.util.Optional;
  * <p>A listener may end the run through the {@link Control} it is handed. The run then stops as
  * SIGINT stops it ({@link Trainer#requestStop}): after the current optimizer update (asked at the end
  * of an epoch, whose checkpoint is already saved: after the next epoch's first update), it saves a
- * resumable checkpoint and {@link Trainer#run} throws {@link Trainer.Stopped} naming the reason.
+ * resumable checkpoint and {@link Trainer#run} returns {@link TrainingOutcome.StoppedByListener} naming the reason.
  */
 public interface TrainingListener {
 
+    /** Before the first step of a training run (not of --evaluate). */
+    default void onStart(StartEvent start, Control run) {
+    }
+
+    /** After a step whose block-boundary gradient norms were measured (--track-gradnorm), before its update is counted. */
+    default void onGradientNorms(GradientNormEvent norms, Control run) {
+    }
+
     /** After every training step (micro-batch), once its progress line, if any, is printed. */
     default void onStep(StepEvent step, Control run) {
+    }
+
+    /** After a step that ended with an optimizer update, once {@link #onStep} is done. */
+    default void onUpdate(UpdateEvent update, Control run) {
+    }
+
+    /** After an epoch's training, before its validation. */
+    default void onTrainingEpoch(TrainedEvent trained, Control run) {
     }
 
     /** After every epoch's training and validation, its logs written (the trainer's checkpoint after them). */
@@ -33,6 +53,52 @@ public interface TrainingListener {
          */
         void requestStop(String reason);
     }
+
+    /**
+     * Where a training run starts.
+     *
+     * @param args what args.json records of the run's configuration
+     * @param resumed whether it continues from a checkpoint
+     * @param epoch the first epoch, 0-based
+     * @param updates the optimizer updates done before it
+     * @param iterationsDone the steps done before it (a resumed epoch's included)
+     */
+    record StartEvent(Map<String, Object> args, boolean resumed, int epoch, long updates, long iterationsDone) {}
+
+    /**
+     * The gradient norms at the block boundaries of one step.
+     *
+     * @param iteration the step's index in the run, 0-based
+     * @param epoch the epoch, 0-based
+     * @param boundaryNorms the norms, from the input side
+     */
+    record GradientNormEvent(long iteration, int epoch, double[] boundaryNorms) {}
+
+    /**
+     * One optimizer update.
+     *
+     * @param epoch the epoch, 0-based
+     * @param batch the batch that completed the update, 0-based
+     * @param updateInEpoch the update's index in the epoch, 0-based
+     * @param updates the optimizer updates of the run so far, this one included
+     * @param iterationsDone the steps of the run so far, this one included
+     * @param gradNorm the global gradient norm before clipping, NaN when not measured (no --clip-grad-norm)
+     * @param bestAcc1 the best validation Acc@1 so far
+     * @param endsEpoch whether it is the epoch's last update (the epoch's checkpoint follows its validation)
+     * @param stopping whether the run stops after it
+     * @param progress the interrupted epoch's progress as a checkpoint records it
+     */
+    record UpdateEvent(int epoch, int batch, int updateInEpoch, long updates, long iterationsDone, double gradNorm,
+                       double bestAcc1, boolean endsEpoch, boolean stopping, Supplier<Checkpoint.MidEpoch> progress) {}
+
+    /**
+     * An epoch's training, before its validation.
+     *
+     * @param epoch the epoch, 0-based
+     * @param train the training averages (as train.log)
+     * @param lr the learning rate of the epoch's last update
+     */
+    record TrainedEvent(int epoch, Metrics train, double lr) {}
 
     /** A pass's averages over its images: loss, and top-1 and top-5 accuracy in percent. */
     record Metrics(double loss, double acc1, double acc5) {}

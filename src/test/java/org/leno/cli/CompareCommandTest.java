@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.leno.compare.ComparisonPlan;
 import org.leno.testing.ChildJvm;
 import org.leno.testing.Cli;
 import org.leno.testing.Fixtures;
@@ -91,7 +92,7 @@ class CompareCommandTest {
     void aSeedFolderTrainedWithOtherFlagsIsRefusedNamingTheKeys(@TempDir Path dir) throws IOException {
         String[] args = {"-a", "resnet", "--seeds", "3", "--depths", "101", "--result_path", dir.toString(), "--lr", "0.05",
                 "--train-samples", "64"};
-        CompareCommand.Run run = plan(args).get(0);
+        ComparisonPlan.Run run = plan(args).get(0);
         assertThat(run.dir()).isEqualTo(dir.resolve("resnet101/seed3"));
         Files.createDirectories(run.dir());
         ObjectMapper json = new ObjectMapper();
@@ -115,11 +116,11 @@ class CompareCommandTest {
 
     @Test
     void theOldSingleDepthAndSeedFlagsStillWork(@TempDir Path dir) {
-        List<CompareCommand.Run> runs = plan("-a", "resnet,lenoresnet", "--model_depth", "101", "--seed", "5",
+        List<ComparisonPlan.Run> runs = plan("-a", "resnet,lenoresnet", "--model_depth", "101", "--seed", "5",
                 "--result_path", dir.toString());
         assertThat(runs.stream().map(r -> dir.relativize(r.dir()).toString()).toList())
                 .containsExactly("resnet101/seed5", "lenoresnet101/seed5");
-        List<CompareCommand.Run> all = plan("--result_path", dir.toString(), "--depths", "50", "101", "--data", "/nowhere", "--gpu", "0");
+        List<ComparisonPlan.Run> all = plan("--result_path", dir.toString(), "--depths", "50", "101", "--data", "/nowhere", "--gpu", "0");
         assertThat(all.stream().map(r -> dir.relativize(r.dir()).toString()).toList()).containsExactly(
                 "resnet50/seed0", "preactresnet50/seed0", "lenoresnet50/seed0", "resnet101/seed0", "preactresnet101/seed0",
                 "lenoresnet101/seed0", "resnet50/seed1", "preactresnet50/seed1", "lenoresnet50/seed1", "resnet101/seed1",
@@ -146,10 +147,10 @@ class CompareCommandTest {
         assertThat(Files.readString(dir.resolve("report.html"))).contains("id=\"chart-ratio-101\"");
     }
 
-    private static List<CompareCommand.Run> plan(String... args) {
+    private static List<ComparisonPlan.Run> plan(String... args) {
         CompareCommand command = new CompareCommand();
         new CommandLine(command).parseArgs(args);
-        return command.plan();
+        return command.plan().runs();
     }
 
     /** Runs `leno` in another JVM and kills it (SIGKILL) once it printed {@code after} and then {@code trigger}. */

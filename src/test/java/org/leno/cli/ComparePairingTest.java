@@ -20,6 +20,7 @@ import org.leno.nn.NativeScope;
 import org.leno.nn.Natives;
 import org.leno.nn.Tensors;
 import org.leno.train.TrainConfig;
+import org.leno.train.TrainConfigResolver;
 
 /**
  * `leno compare` pairs its runs by seed: with the same seed, ResNet and LeNo-ResNet get the same
@@ -50,7 +51,7 @@ class ComparePairingTest {
         List<String> args = new ArrayList<>(List.of(COMMON));
         args.addAll(List.of("-a", arch));
         args.addAll(List.of(more));
-        TrainConfig cfg = TrainCommand.config(args.toArray(String[]::new));
+        TrainConfig cfg = TrainConfigResolver.parse(args.toArray(String[]::new));
         long seed = cfg.runtime().seed();
         TrainConfig.Data d = cfg.data();
         Augmentation aug = cfg.augmentation();

@@ -23,6 +23,7 @@ import org.leno.model.Arch;
 import org.leno.model.ModelCard;
 import org.leno.model.ModelConfig;
 import org.leno.predict.ModelFile;
+import org.leno.run.RunLayout;
 import org.leno.testing.Cli;
 
 /** `leno predict` on what `leno train` wrote: a tiny run on the embedded Fashion-MNIST subset, trained once. */
@@ -61,7 +62,7 @@ class PredictRunTest {
     void everyCheckpointCarriesTheModelCardAndKeepsTheReferencesKeys() {
         ModelCard expected = new ModelCard(ModelConfig.of(Arch.LENORESNET, 50, 10), FASHION, new ModelCard.Preprocessing(28,
                 24, "pil", "bilinear", List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225), "replicate"));
-        for (String name : List.of(ModelFile.LAST, ModelFile.BEST)) {
+        for (String name : List.of(RunLayout.CHECKPOINT, RunLayout.BEST)) {
             Path file = run.resolve(name);
             assertThat(ModelFile.read(file, false).card()).as(name).contains(expected);
             Map<?, ?> root = (Map<?, ?>) WeightFiles.readObject(file);
@@ -145,7 +146,7 @@ class PredictRunTest {
     @Test
     void aCheckpointWithoutCardNamesTheMissingFlagsInOneLine() throws IOException {
         Path reference = dir.resolve("reference.pth.tar");
-        Map<Object, Object> root = new LinkedHashMap<>((Map<?, ?>) WeightFiles.readObject(run.resolve(ModelFile.LAST)));
+        Map<Object, Object> root = new LinkedHashMap<>((Map<?, ?>) WeightFiles.readObject(run.resolve(RunLayout.CHECKPOINT)));
         root.remove("model_card");
         root.remove("leno");
         TorchZip.write(reference, root);
@@ -164,7 +165,7 @@ class PredictRunTest {
     @Test
     void aCardNamingAnUnknownArchitectureIsOneLine() throws IOException {
         Path crafted = dir.resolve("vgg.pth.tar");
-        Map<Object, Object> root = new LinkedHashMap<>((Map<?, ?>) WeightFiles.readObject(run.resolve(ModelFile.LAST)));
+        Map<Object, Object> root = new LinkedHashMap<>((Map<?, ?>) WeightFiles.readObject(run.resolve(RunLayout.CHECKPOINT)));
         Map<Object, Object> card = new LinkedHashMap<>((Map<?, ?>) root.get("model_card"));
         card.put("arch", "vgg");
         root.put("model_card", card);

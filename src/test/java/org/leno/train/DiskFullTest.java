@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.leno.interop.WeightFiles;
+import org.leno.run.RunLayout;
 import org.leno.testing.Cli;
 
 /**
@@ -42,7 +43,7 @@ class DiskFullTest {
         Path reference = dir.resolve("reference");
         Cli.Result whole = train(reference);
         assertThat(whole.exitCode()).as(whole.err()).isZero();
-        long checkpointBytes = Files.size(reference.resolve(ResultFiles.CHECKPOINT));
+        long checkpointBytes = Files.size(reference.resolve(RunLayout.CHECKPOINT));
 
         Path disk = Files.createDirectories(dir.resolve("disk"));
         long size = checkpointBytes * 3 / 2; // one checkpoint and its best fit; a second checkpoint does not
@@ -55,10 +56,10 @@ class DiskFullTest {
         assertThat(full.err().strip().lines()).hasSize(1);
         assertThat(full.err()).contains("no space left on device");
         // epoch 2's log lines came before its save; epoch 1's checkpoint is intact (resume trims the logs to it)
-        Map<?, ?> kept = (Map<?, ?>) WeightFiles.readObject(results.resolve(ResultFiles.CHECKPOINT));
+        Map<?, ?> kept = (Map<?, ?>) WeightFiles.readObject(results.resolve(RunLayout.CHECKPOINT));
         assertThat(kept.get("epoch")).isEqualTo(1L);
-        assertThat(Files.getAttribute(results.resolve(ResultFiles.BEST), "unix:ino"))
-                .isEqualTo(Files.getAttribute(results.resolve(ResultFiles.CHECKPOINT), "unix:ino"));
+        assertThat(Files.getAttribute(results.resolve(RunLayout.BEST), "unix:ino"))
+                .isEqualTo(Files.getAttribute(results.resolve(RunLayout.CHECKPOINT), "unix:ino"));
         try (var names = Files.list(results)) {
             assertThat(names.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }

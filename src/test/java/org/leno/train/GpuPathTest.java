@@ -43,13 +43,13 @@ class GpuPathTest {
 
     @Test
     void eachRankTakesItsLocalRankAsDevice() {
-        TrainConfig env = org.leno.cli.TrainCommandConfig.parse("--dummy", "--dist-url", "env://", "--dist-backend", "nccl");
+        TrainConfig env = TrainConfigResolver.parse("--dummy", "--dist-url", "env://", "--dist-backend", "nccl");
         Map<String, String> torchrun = Map.of("MASTER_ADDR", "h", "MASTER_PORT", "1", "WORLD_SIZE", "4", "RANK", "3",
                 "LOCAL_RANK", "1");
         assertThat(env.cudaDevice(torchrun)).isEqualTo(1);
-        assertThat(org.leno.cli.TrainCommandConfig.parse("--dummy", "--gpu", "2").cudaDevice(Map.of())).isEqualTo(2);
-        assertThat(org.leno.cli.TrainCommandConfig.parse("--dummy").cudaDevice(torchrun)).isEqualTo(-1);
+        assertThat(TrainConfigResolver.parse("--dummy", "--gpu", "2").cudaDevice(Map.of())).isEqualTo(2);
+        assertThat(TrainConfigResolver.parse("--dummy").cudaDevice(torchrun)).isEqualTo(-1);
         // gloo ignores LOCAL_RANK: the CPU
-        assertThat(org.leno.cli.TrainCommandConfig.parse("--dummy", "--dist-url", "env://").cudaDevice(torchrun)).isEqualTo(-1);
+        assertThat(TrainConfigResolver.parse("--dummy", "--dist-url", "env://").cudaDevice(torchrun)).isEqualTo(-1);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.leno.run.RunLayout;
 import org.leno.testing.Cli;
 
 /**
@@ -27,8 +28,8 @@ class RecipeResumeTest {
             "--model-ema", "--model-ema-steps", "1", "--accum-steps", "2", "--save-every", "4",
             "--train_crop_size", "24", "--val_resize", "28", "--val_crop_size", "24",
             "--auto-augment", "ta_wide", "--random-erase", "0.25", "--mixup-alpha", "0.2", "--cutmix-alpha", "1.0");
-    private static final List<String> LOGS = List.of(ResultFiles.TRAIN_LOG, ResultFiles.VAL_LOG, ResultFiles.VAL_EMA_LOG,
-            ResultFiles.CLIP_NORM);
+    private static final List<String> LOGS = List.of(RunLayout.TRAIN_LOG, RunLayout.VAL_LOG, RunLayout.VAL_EMA_LOG,
+            RunLayout.CLIP_NORM);
 
     @TempDir
     static Path dir;
@@ -49,14 +50,14 @@ class RecipeResumeTest {
     @Test
     void theStraightRunWritesEveryLogOfTheRecipe() throws IOException {
         Path straight = dir.resolve("straight");
-        assertThat(Files.readAllLines(straight.resolve(ResultFiles.TRAIN_LOG))).hasSize(3);
-        assertThat(Files.readAllLines(straight.resolve(ResultFiles.VAL_EMA_LOG))).hasSize(3);
+        assertThat(Files.readAllLines(straight.resolve(RunLayout.TRAIN_LOG))).hasSize(3);
+        assertThat(Files.readAllLines(straight.resolve(RunLayout.VAL_EMA_LOG))).hasSize(3);
         // one clipped norm per update: 2 epochs x 4 updates, each before clipping
-        assertThat(Files.readAllLines(straight.resolve(ResultFiles.CLIP_NORM))).hasSize(1 + 8);
+        assertThat(Files.readAllLines(straight.resolve(RunLayout.CLIP_NORM))).hasSize(1 + 8);
         // --report: the page is rewritten after every epoch (ECharts inlined: over 500 kB), with the last epoch's numbers
         Path page = straight.resolve("report.html");
         assertThat(Files.size(page)).isGreaterThan(500_000);
-        String lastVal = Files.readAllLines(straight.resolve(ResultFiles.VAL_LOG)).get(2);
+        String lastVal = Files.readAllLines(straight.resolve(RunLayout.VAL_LOG)).get(2);
         double acc1 = Double.parseDouble(lastVal.split("\t")[2]);
         Object shown = acc1 == Math.rint(acc1) ? (Object) (long) acc1 : (Object) acc1; // as the page's JSON writes it
         assertThat(Files.readString(page)).contains("," + shown + ",");
@@ -89,7 +90,7 @@ class RecipeResumeTest {
         // killed while validating the EMA of epoch 0: train.log has the epoch's line, but the last
         // checkpoint is the --save-every one of batch 4 of epoch 0, so that line is done again
         TrainCommandAccess.killAtLine(killed, "EMA Test: [0/", RECIPE);
-        assertThat(Files.readAllLines(killed.resolve(ResultFiles.TRAIN_LOG))).hasSize(2);
+        assertThat(Files.readAllLines(killed.resolve(RunLayout.TRAIN_LOG))).hasSize(2);
         Cli.Result resumed = run(killed, RECIPE, "--resume", "auto");
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertSameLogs(killed);
@@ -97,11 +98,11 @@ class RecipeResumeTest {
 
     @Test
     void evaluateAndPredictUseTheCheckpointsWeightAverage() throws IOException {
-        Path checkpoint = dir.resolve("straight").resolve(ResultFiles.CHECKPOINT);
+        Path checkpoint = dir.resolve("straight").resolve(RunLayout.CHECKPOINT);
         Cli.Result e = Cli.run("train", "-e", "--model-ema", "--resume", checkpoint.toString(), "--val-samples", "32",
                 "--seed", "3", "-b", "16", "--val_resize", "28", "--val_crop_size", "24");
         assertThat(e.exitCode()).as(e.err()).isZero();
-        List<String> emaLog = Files.readAllLines(dir.resolve("straight").resolve(ResultFiles.VAL_EMA_LOG));
+        List<String> emaLog = Files.readAllLines(dir.resolve("straight").resolve(RunLayout.VAL_EMA_LOG));
         double logged = Double.parseDouble(emaLog.get(emaLog.size() - 1).split("\t")[2]);
         String printed = e.out().lines().filter(l -> l.startsWith(" * EMA Acc@1")).findFirst().orElseThrow();
         assertThat(Double.parseDouble(printed.split(" ")[4])).isCloseTo(logged, org.assertj.core.data.Offset.offset(0.006));
@@ -120,7 +121,7 @@ class RecipeResumeTest {
         assertThat(averaged.out()).as("the average's logits are not the model's").isNotEqualTo(plain.out());
 
         Path noEma = dir.resolve("noema.pth.tar");
-        Files.copy(dir.resolve("straight").resolve(ResultFiles.CHECKPOINT), noEma);
+        Files.copy(dir.resolve("straight").resolve(RunLayout.CHECKPOINT), noEma);
         java.util.Map<Object, Object> root = new java.util.LinkedHashMap<>(
                 (java.util.Map<?, ?>) org.leno.interop.WeightFiles.readObject(noEma));
         root.remove("model_ema");
@@ -133,14 +134,14 @@ class RecipeResumeTest {
 
     @Test
     void fineTuningFromACheckpointResetsOnlyAClassifierOfAnotherClassCount() throws IOException {
-        Path checkpoint = dir.resolve("straight").resolve(ResultFiles.CHECKPOINT);
+        Path checkpoint = dir.resolve("straight").resolve(RunLayout.CHECKPOINT);
         Cli.Result tuned = Cli.run("train", "--weights", checkpoint.toString(), "--n_classes", "12", "--epochs", "1",
                 "--train-samples", "32", "--val-samples", "16", "-b", "16", "--seed", "3", "--train_crop_size", "24",
                 "--val_resize", "28", "--val_crop_size", "24", "--result_path", dir.resolve("tuned").toString());
         assertThat(tuned.exitCode()).as(tuned.err()).isZero();
         assertThat(tuned.out()).contains("=> starting from the weights of '" + checkpoint
                 + "'; re-initialised fc.weight, fc.bias (another class count)");
-        assertThat(Files.readAllLines(dir.resolve("tuned").resolve(ResultFiles.TRAIN_LOG)).get(1)).startsWith("1\t");
+        assertThat(Files.readAllLines(dir.resolve("tuned").resolve(RunLayout.TRAIN_LOG)).get(1)).startsWith("1\t");
         Cli.Result wrong = Cli.run("train", "--weights", checkpoint.toString(), "-a", "resnet", "--epochs", "1",
                 "--result_path", dir.resolve("wrong").toString());
         assertThat(wrong.exitCode()).isEqualTo(1);

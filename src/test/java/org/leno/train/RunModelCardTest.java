@@ -10,7 +10,6 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.cli.TrainCommandConfig;
 import org.leno.data.datasets.Datasets;
 import org.leno.data.datasets.DummyImages;
 import org.leno.data.datasets.FashionMnist;
@@ -22,7 +21,7 @@ import org.leno.model.ModelCard;
 class RunModelCardTest {
     @Test
     void theEmbeddedSubsetNamesFashionMnistsClassesAndTheTransformItsFlags() {
-        TrainConfig cfg = TrainCommandConfig.parse("--val_resize", "32", "--val_crop_size", "28", "--interpolation", "bicubic",
+        TrainConfig cfg = TrainConfigResolver.parse("--val_resize", "32", "--val_crop_size", "28", "--interpolation", "bicubic",
                 "--resampler", "opencv", "-a", "resnet", "--dropout", "0.2");
         ModelCard card = RunModelCard.of(cfg, FashionMnist.embedded("val"));
         assertThat(card.classNames()).containsExactly("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
@@ -35,13 +34,13 @@ class RunModelCardTest {
 
     @Test
     void dummyDataNamesClassesByIndexAndAFolderByItsSubFolders(@TempDir Path dir) throws IOException {
-        TrainConfig dummy = TrainCommandConfig.parse("--dummy", "--n_classes", "3");
+        TrainConfig dummy = TrainConfigResolver.parse("--dummy", "--n_classes", "3");
         assertThat(RunModelCard.of(dummy, new DummyImages(4, 8, 3, 0)).classNames()).containsExactly("0", "1", "2");
         for (String c : List.of("zebra", "ant", "Moth")) {
             Files.createDirectories(dir.resolve("val").resolve(c));
             ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), "png", dir.resolve("val").resolve(c).resolve("x.png").toFile());
         }
-        TrainConfig folder = TrainCommandConfig.parse("--data", dir.toString(), "--n_classes", "3");
+        TrainConfig folder = TrainConfigResolver.parse("--data", dir.toString(), "--n_classes", "3");
         ImageFolder val = (ImageFolder) Datasets.open(new Datasets.Spec(dir.toString(), false, 8, 3, 0), "val");
         assertThat(RunModelCard.of(folder, val).classNames()).containsExactly("Moth", "ant", "zebra");
         assertThat(RunModelCard.of(folder, val).preprocessing().resize()).isEqualTo(256);

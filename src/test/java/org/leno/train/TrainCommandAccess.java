@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import org.leno.cli.TrainCommandConfig;
 
 /** Runs a Trainer in this JVM that is interrupted (stopped as by a signal, or killed) when it prints a given line. */
 final class TrainCommandAccess {
@@ -39,32 +38,31 @@ final class TrainCommandAccess {
 
     /** A run that gets SIGTERM's stop request when it prints {@code trigger}; it must exit as SIGTERM asks. */
     static void stopAtLine(Path results, String trigger, List<String> flags) {
-        Trainer.Stopped s = stopped(results, trigger, flags, "SIGTERM");
-        assertThat(s.exitCode()).isEqualTo(143);
+        TrainingOutcome s = stopped(results, trigger, flags, "SIGTERM");
+        assertThat(s).isEqualTo(new TrainingOutcome.StoppedBySignal("SIGTERM", s.message()));
     }
 
     /** One epoch of {@code flags}, stopped by SIGINT's request at {@code trigger}: after batch 2 of epoch 0. */
     static void stopAfterLine(Path results, String trigger, String[] flags) {
         List<String> args = new ArrayList<>(List.of("--epochs", "1"));
         args.addAll(Arrays.asList(flags));
-        Trainer.Stopped s = stopped(results, trigger, args, "SIGINT");
-        assertThat(s.exitCode()).isEqualTo(130);
-        assertThat(s.getMessage()).contains("stopped by SIGINT after batch 2 of epoch 0");
+        TrainingOutcome s = stopped(results, trigger, args, "SIGINT");
+        assertThat(s).isInstanceOf(TrainingOutcome.StoppedBySignal.class);
+        assertThat(s.message()).contains("stopped by SIGINT after batch 2 of epoch 0");
     }
 
-    private static Trainer.Stopped stopped(Path results, String trigger, List<String> flags, String signal) {
-        try {
-            run(results, trigger, flags, (trainer, line) -> trainer.requestStop(signal));
-        } catch (Trainer.Stopped s) {
-            return s;
+    private static TrainingOutcome stopped(Path results, String trigger, List<String> flags, String signal) {
+        TrainingOutcome outcome = run(results, trigger, flags, (trainer, line) -> trainer.signal(signal));
+        if (outcome instanceof TrainingOutcome.Completed) {
+            throw new AssertionError("the run was not stopped at " + trigger);
         }
-        throw new AssertionError("the run was not stopped at " + trigger);
+        return outcome;
     }
 
-    private static void run(Path results, String trigger, List<String> flags, BiConsumer<Trainer, String> atTrigger) {
+    private static TrainingOutcome run(Path results, String trigger, List<String> flags, BiConsumer<Trainer, String> atTrigger) {
         List<String> args = new ArrayList<>(List.of("--result_path", results.toString()));
         args.addAll(flags);
-        TrainConfig cfg = TrainCommandConfig.parse(args.toArray(String[]::new));
+        TrainConfig cfg = TrainConfigResolver.parse(args.toArray(String[]::new));
         Trainer[] holder = new Trainer[1];
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) {
             @Override
@@ -76,6 +74,6 @@ final class TrainCommandAccess {
             }
         };
         holder[0] = new Trainer(cfg, null, Map.of("test", true), out);
-        holder[0].run();
+        return holder[0].run();
     }
 }

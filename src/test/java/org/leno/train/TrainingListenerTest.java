@@ -1,7 +1,6 @@
 package org.leno.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,8 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.cli.TrainCommandConfig;
 import org.leno.interop.WeightFiles;
+import org.leno.run.RunLayout;
 import org.leno.testing.Cli;
 import org.leno.train.TrainingListener.EpochEvent;
 import org.leno.train.TrainingListener.StepEvent;
@@ -48,11 +47,11 @@ class TrainingListenerTest {
         }
     }
 
-    private static int run(Path results, Recorder listener, String... flags) {
+    private static TrainingOutcome run(Path results, Recorder listener, String... flags) {
         List<String> args = new ArrayList<>(List.of("--result_path", results.toString()));
         args.addAll(Arrays.asList(TrainCommandTest.SMALL));
         args.addAll(Arrays.asList(flags));
-        TrainConfig cfg = TrainCommandConfig.parse(args.toArray(String[]::new));
+        TrainConfig cfg = TrainConfigResolver.parse(args.toArray(String[]::new));
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         return new Trainer(cfg, null, Map.of("test", true), out, List.of(listener)).run();
     }
@@ -61,7 +60,7 @@ class TrainingListenerTest {
     void everyStepAndEpochReachesTheListenerWithTheLoggedNumbers(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("run");
         Recorder r = new Recorder(-1);
-        assertThat(run(results, r, "--epochs", "2", "--accum-steps", "2")).isZero();
+        assertThat(run(results, r, "--epochs", "2", "--accum-steps", "2")).isEqualTo(new TrainingOutcome.Completed());
         // 96 images in batches of 32: 3 steps per epoch, updates after steps 1 and 2 (the last takes what is left)
         assertThat(r.steps).hasSize(6);
         assertThat(r.steps.stream().map(s -> s.epoch() + ":" + s.step() + "/" + s.stepsInEpoch() + (s.update() ? "u" : "")))
@@ -72,8 +71,8 @@ class TrainingListenerTest {
             assertThat(s.seconds()).isPositive();
             assertThat(s.imagesPerSecond()).isCloseTo(32 / s.seconds(), org.assertj.core.data.Offset.offset(1e-6));
         });
-        List<String> train = Files.readAllLines(results.resolve(ResultFiles.TRAIN_LOG));
-        List<String> val = Files.readAllLines(results.resolve(ResultFiles.VAL_LOG));
+        List<String> train = Files.readAllLines(results.resolve(RunLayout.TRAIN_LOG));
+        List<String> val = Files.readAllLines(results.resolve(RunLayout.VAL_LOG));
         assertThat(r.epochs).hasSize(2);
         for (EpochEvent e : r.epochs) {
             assertThat(train.get(e.epoch() + 1)).isEqualTo(String.format(Locale.ROOT, "%d\t%.4f\t%.2f\t%.2f\t%.6f",
@@ -98,18 +97,19 @@ class TrainingListenerTest {
     void aListenersStopRequestEndsTheRunAfterTheUpdateWithAResumableCheckpoint(@TempDir Path dir) {
         Path results = dir.resolve("run");
         Recorder r = new Recorder(1);
-        assertThatThrownBy(() -> run(results, r, "--epochs", "1"))
-                .isInstanceOfSatisfying(Trainer.Stopped.class, s -> assertThat(s.exitCode()).isEqualTo(130))
-                .hasMessageContaining("stopped by listener after batch 2 of epoch 0");
+        TrainingOutcome stopped = run(results, r, "--epochs", "1");
+        assertThat(stopped).isInstanceOfSatisfying(TrainingOutcome.StoppedByListener.class,
+                s -> assertThat(s.reason()).isEqualTo("listener"));
+        assertThat(stopped.message()).contains("stopped by listener after batch 2 of epoch 0");
         assertThat(r.steps).hasSize(2);
         assertThat(r.epochs).isEmpty();
-        Map<?, ?> ckpt = (Map<?, ?>) WeightFiles.readObject(results.resolve(ResultFiles.CHECKPOINT));
+        Map<?, ?> ckpt = (Map<?, ?>) WeightFiles.readObject(results.resolve(RunLayout.CHECKPOINT));
         assertThat(((Map<?, ?>) ((Map<?, ?>) ckpt.get("leno")).get("mid_epoch")).get("batches_done")).isEqualTo(2L);
         Path straight = dir.resolve("straight");
-        assertThat(run(straight, new Recorder(-1), "--epochs", "1")).isZero();
+        assertThat(run(straight, new Recorder(-1), "--epochs", "1")).isEqualTo(new TrainingOutcome.Completed());
         Cli.Result resumed = TrainCommandTest.train(results, "--epochs", "1", "--resume", "auto");
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-        assertThat(results.resolve(ResultFiles.TRAIN_LOG)).hasSameTextualContentAs(straight.resolve(ResultFiles.TRAIN_LOG));
-        assertThat(results.resolve(ResultFiles.VAL_LOG)).hasSameTextualContentAs(straight.resolve(ResultFiles.VAL_LOG));
+        assertThat(results.resolve(RunLayout.TRAIN_LOG)).hasSameTextualContentAs(straight.resolve(RunLayout.TRAIN_LOG));
+        assertThat(results.resolve(RunLayout.VAL_LOG)).hasSameTextualContentAs(straight.resolve(RunLayout.VAL_LOG));
     }
 }

@@ -1,4 +1,4 @@
-package org.leno.cli;
+package org.leno.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,13 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.leno.model.Arch;
-import org.leno.testing.Cli;
-import org.leno.train.LrSchedulerKind;
-import org.leno.train.TrainConfig;
-import picocli.CommandLine;
 
-/** `leno train`'s configuration: groups, defaults in layers, args.json written from it and read back. */
-class TrainConfigTest {
+/** The training configuration's resolver: defaults in layers, args.json written from it and read back. */
+class TrainConfigResolverTest {
     /** The reference's args.json keys (its argparse dest names, plus the derived 'distributed'). */
     static final List<String> REFERENCE_KEYS = List.of("data", "arch", "result_path", "model_depth", "workers", "epochs",
             "start_epoch", "batch_size", "lr", "momentum", "weight_decay", "print_freq", "resume", "evaluate", "pretrained",
@@ -28,18 +24,8 @@ class TrainConfigTest {
             "lr_scheduler", "lr_steps", "lr_reduce_factor", "nesterov", "zero_init_residual", "groups", "train_crop_size",
             "val_resize", "val_crop_size");
 
-    private static TrainCommand.Resolved resolve(String... args) {
-        return TrainCommand.resolve(List.of(args), Path::of);
-    }
-
-    @Test
-    void helpShowsOneSectionPerConcernWithBothDefaults() {
-        String help = new CommandLine(new TrainCommand()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-        assertThat(help).contains("Model:", "Data:", "Augmentation", "Optimizer:", "Learning-rate schedule:",
-                "Checkpoints and results:", "Runtime:", "Distributed:", "Reference flags without effect:");
-        assertThat(help).contains("Total epochs to run. (default: 90; quick start: 10)");
-        assertThat(help.indexOf("Model:")).isLessThan(help.indexOf("--model_depth")).isLessThan(help.indexOf("Data:"));
-        assertThat(help).contains("--nesterov  ").contains("--[no-]channels-last").contains("--lr_steps, --lr-steps=N...").doesNotContain("PARAM");
+    private static TrainConfigResolver.Resolved resolve(String... args) {
+        return new TrainConfigResolver().resolve(List.of(args));
     }
 
     @Test
@@ -135,9 +121,40 @@ class TrainConfigTest {
     void referenceOnlyFlagsAreAcceptedOrRefusedWithOneLine() {
         assertThat(resolve("--groups", "32").config().referenceOnly().groups()).isEqualTo(32);
         assertThatThrownBy(() -> resolve("--pretrained")).hasMessageStartingWith("--pretrained: leno downloads nothing");
-        Cli.Result r = Cli.run("train", "--pretrained", "--epochs", "1");
-        assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void eachLayerWinsOverTheOnesBelowIt(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("args.json");
+        Files.writeString(file, "{\"epochs\": 4, \"lr\": 0.03, \"seed\": 7}");
+        TrainConfig fromFile = new TrainConfigResolver().resolve(file, List.of()).config();
+        assertThat(fromFile.schedule().epochs()).as("file over default").isEqualTo(4);
+        assertThat(fromFile.optimization().lr()).isEqualTo(0.03);
+        assertThat(fromFile.data().batchSize()).as("quick-start default where the file is silent").isEqualTo(64);
+        assertThat(fromFile.runtime().seed()).as("the file's seed, no random one").isEqualTo(7L);
+        TrainConfig overridden = new TrainConfigResolver().resolve(file, List.of("--lr", "0.2")).config();
+        assertThat(overridden.optimization().lr()).as("override over file").isEqualTo(0.2);
+        assertThat(overridden.schedule().epochs()).isEqualTo(4);
+        Files.writeString(file, "{\"data\": \"/data/imagenet\"}");
+        TrainConfig reference = new TrainConfigResolver().resolve(file, List.of()).config();
+        assertThat(reference.schedule().epochs()).as("the file's --data selects the reference's defaults").isEqualTo(90);
+        assertThat(new TrainConfigResolver().resolve(file, List.of("--data", "fashion-mnist")).config().model().nClasses())
+                .as("an override's --data selects the defaults too").isEqualTo(10);
+    }
+
+    @Test
+    void aRandomSeedIsDrawnOnlyWhenNoLayerGivesOne() {
+        Long a = resolve().config().runtime().seed();
+        Long b = resolve().config().runtime().seed();
+        assertThat(a).isNotNull().isNotEqualTo(b);
+        assertThat(resolve("--seed", "3").config().runtime().seed()).isEqualTo(3L);
+    }
+
+    @Test
+    void pathsGoThroughTheGivenConversion() {
+        TrainConfig c = new TrainConfigResolver(text -> Path.of("/converted", text)).resolve(List.of("--result_path", "r"))
+                .config();
+        assertThat(c.checkpointing().resultPath()).isEqualTo(Path.of("/converted/r"));
     }
 
     static List<String> concat(List<String> a, String... b) {
