@@ -70,7 +70,8 @@ class KernelGuardTest {
         KernelFaults faults = KernelFaults.of(null, null, "3x3:16-16");
         KernelVerdict verdict = new KernelGuard(cache, true, faults, s -> { }).verdicts(List.of(stale)).get(0);
         assertThat(verdict.first().status()).as(verdict.toString()).isEqualTo(KernelVerdict.Status.WRONG);
-        assertThat(verdict.first().output()).as("not a number, or far off").isNotLessThan(KernelCheck.FP32_TOLERANCE);
+        double output = verdict.first().output();
+        assertThat(Double.isNaN(output) || output > KernelCheck.FP32_TOLERANCE).as("output error " + output).isTrue();
         assertThat(verdict.route()).isEqualTo(KernelPath.NO_ONEDNN);
 
         KernelGuard again = new KernelGuard(cache, true, faults, s -> { });
