@@ -5,12 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.leno.analysis.CheckpointRatios;
 import org.leno.analysis.GradNormStudy;
 import org.leno.compare.ComparisonPlan;
 import org.leno.compare.ComparisonPlan.Run;
+import org.leno.data.decode.ImageDecoder;
 import org.leno.evaluate.EvaluationFiles;
+import org.leno.evaluate.Evaluator;
+import org.leno.evaluate.Validation;
 import org.leno.nn.Natives;
 import org.leno.predict.ModelFile;
 import org.leno.report.ComparisonReport;
@@ -167,10 +171,15 @@ final class CompareCommand implements Callable<Integer> {
             // cannot tell: evaluate again
         }
         System.out.println("=> " + run.name() + ": validating " + best);
-        int code = Main.run("validate", "--weights", run.dir().toString());
-        if (code != 0) {
-            System.err.println("leno compare: validating " + run.name() + " ended with exit code " + code);
+        try {
+            Validation.Outcome outcome = Validation.run(Validation.Settings.ofRun(run.dir(), ImageDecoder.DEFAULT_MAX_PIXELS),
+                    new Evaluator.Listener() { }, System.out::println);
+            System.out.printf(Locale.ROOT, " * Acc@1 %.3f Acc@5 %.3f%n=> wrote %s%n", outcome.result().evaluation().acc1(),
+                    outcome.result().evaluation().acc5(), outcome.folder());
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("leno compare: validating " + run.name() + ": " + Main.oneLine(e));
+            return 1;
         }
-        return code;
     }
 }

@@ -1,30 +1,17 @@
 package org.leno.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.leno.evaluate.ClassMapping;
-import org.leno.evaluate.EvaluationMetrics;
-import org.leno.evaluate.EvaluationData;
 import org.leno.evaluate.EvaluationFiles;
-import org.leno.evaluate.EvaluationSummary;
+import org.leno.evaluate.EvaluationMetrics;
 import org.leno.evaluate.Evaluator;
 import org.leno.evaluate.Tta;
-import org.leno.predict.FoldedForward;
-import org.leno.predict.ImageClassifier;
-import org.leno.predict.ModelFile;
-import org.leno.run.RunLayout;
+import org.leno.evaluate.Validation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,55 +70,26 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (workers < 0) {
-            throw new IllegalArgumentException("--workers must not be negative, got " + workers);
-        }
-        Tta mode = Tta.parse(tta);
-        Optional<JsonNode> runArgs = runArgs(model.weights);
-        String dataArg = data != null ? data : runArgs.map(a -> text(a.get("data"))).orElse(null);
-        int samples = valSamples != null ? valSamples
-                : data == null ? runArgs.map(a -> a.path("val_samples").asInt(0)).orElse(0) : 0;
-        Path target = out != null ? out : defaultOut(model.weights, split);
-        EvaluationFiles.checkTarget(target, "--out");
+        Validation.Settings settings = new Validation.Settings(model.weights, model.ema, model.overrides(), data, split,
+                valSamples, Tta.parse(tta), batchSize, workers, imageLimit.maxImagePixels(), out,
+                spec.commandLine().getParseResult().originalArgs());
+        EvaluationFiles.checkTarget(Validation.target(settings), "--out");
         threads.apply();
-        ModelFile file = model.read();
-        ExecutorService pool = workers == 0 ? null : Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "leno-validate");
-            t.setDaemon(true);
-            return t;
-        });
-        try (ImageClassifier classifier = ImageClassifier.open(file, model.overrides(), imageLimit.maxImagePixels(),
-                FoldedForward.Precision.FP32)) {
-            Evaluator evaluator = new Evaluator(classifier, mode, batchSize, pool);
-            EvaluationData images = EvaluationData.open(dataArg, split, samples, imageLimit.maxImagePixels());
-            ClassMapping classes = ClassMapping.of(images.source().classes(), classifier.setup().classNames(),
-                    classifier.setup().model().nClasses(), images.description());
-            System.out.println("=> evaluating " + classifier.setup().model().name() + " (" + file.file() + ") on "
-                    + images.description() + ": " + images.source().size() + " images"
-                    + (mode == Tta.NONE ? "" : ", " + mode.flag() + " (" + mode.views() + " views each)"));
-            Evaluator.Result result = run(evaluator, images, classes);
-            EvaluationSummary.Context context = new EvaluationSummary.Context(file.file().toString(), images.description(),
-                    split, mode, batchSize, spec.commandLine().getParseResult().originalArgs(),
-                    classifier.setup().card().toMap());
-            EvaluationFiles.write(target, EvaluationSummary.of(result, context), result.evaluation());
-            print(result, mode);
-            System.out.println("=> wrote " + target.toAbsolutePath().normalize());
-        } finally {
-            if (pool != null) {
-                pool.shutdownNow();
-            }
-        }
+        Validation.Outcome outcome = run(settings);
+        print(outcome.result(), settings.tta());
+        System.out.println("=> wrote " + outcome.folder().toAbsolutePath().normalize());
         return 0;
     }
 
-    private static Evaluator.Result run(Evaluator evaluator, EvaluationData images, ClassMapping classes) {
-        int total = images.source().size();
+    /** The validation with a progress bar on a terminal, and each unreadable image on stderr. */
+    private static Validation.Outcome run(Validation.Settings settings) throws IOException {
         try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("validate")
-                .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" images", 1).continuousUpdate().build()) {
-            return evaluator.run(images.source(), classes, new Evaluator.Listener() {
+                .setInitialMax(1).setStyle(ProgressBarStyle.ASCII).setUnit(" images", 1).continuousUpdate().build()) {
+            return Validation.run(settings, new Evaluator.Listener() {
                 @Override
                 public void progress(int done, int all) {
                     if (bar != null) {
+                        bar.maxHint(all);
                         bar.stepTo(done);
                     }
                 }
@@ -140,7 +98,7 @@ final class ValidateCommand implements Callable<Integer> {
                 public void unreadable(Evaluator.Unreadable image) {
                     System.err.println("leno validate: skipped " + image.error());
                 }
-            });
+            }, System.out::println);
         }
     }
 
@@ -154,33 +112,5 @@ final class ValidateCommand implements Callable<Integer> {
         r.plain().ifPresent(p -> System.out.printf(Locale.ROOT,
                 "=> %s: Acc@1 %.3f against %.3f for the plain centre crop (%+.3f), Acc@5 %.3f against %.3f (%+.3f)%n",
                 mode.flag(), e.acc1(), p.acc1(), e.acc1() - p.acc1(), e.acc5(), p.acc5(), e.acc5() - p.acc5()));
-    }
-
-    /** A run folder's args.json: of --weights when it is a folder, else of the weights file's folder; empty without one. */
-    static Optional<JsonNode> runArgs(Path weights) throws IOException {
-        Path dir = Files.isDirectory(weights) ? weights : weights.toAbsolutePath().getParent();
-        Path args = dir == null ? null : new RunLayout(dir).args();
-        if (args == null || !Files.isRegularFile(args)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new ObjectMapper().readTree(args.toFile()));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(args + ": not JSON (" + Main.oneLine(e) + ")");
-        }
-    }
-
-    /** RUN_DIR/eval-SPLIT for a run folder; FOLDER/eval-SPLIT-NAME beside a weights file FOLDER/NAME.ext. */
-    static Path defaultOut(Path weights, String split) {
-        if (Files.isDirectory(weights)) {
-            return new RunLayout(weights).evaluation(split);
-        }
-        String name = weights.getFileName().toString().replaceFirst("(\\.pth\\.tar|\\.pth|\\.pt|\\.safetensors|\\.tar)$", "");
-        Path parent = weights.toAbsolutePath().getParent();
-        return new RunLayout(parent).evaluation(split + "-" + name);
-    }
-
-    private static String text(JsonNode node) {
-        return node == null || node.isNull() ? null : node.asText();
     }
 }

@@ -64,6 +64,11 @@ class DataParallelEquivalenceTest {
         Natives.seed(5);
         ResidualNetwork net = ModelRegistry.create(ModelConfig.of(Arch.LENORESNET, 50, 10));
         net.eval();
+        return net;
+    }
+
+    static ResidualNetwork modelInFloat64() {
+        ResidualNetwork net = model();
         net.to(torch.ScalarType.Double, false);
         return net;
     }
@@ -93,7 +98,7 @@ class DataParallelEquivalenceTest {
     void twoRanksOnHalvesEqualOneProcessOnTheWholeBatch() throws Exception {
         float[][] data = batches(8);
         Map<String, TensorData> single;
-        try (ResidualNetwork net = model()) {
+        try (ResidualNetwork net = modelInFloat64()) {
             single = train(net, null, data, 0, 8, 8);
         }
         int port;
@@ -104,7 +109,7 @@ class DataParallelEquivalenceTest {
         try {
             List<Future<Map<String, TensorData>>> ranks = new ArrayList<>();
             // built here, one after the other: the init draws from libtorch's one global generator
-            ResidualNetwork[] nets = {model(), model()};
+            ResidualNetwork[] nets = {modelInFloat64(), modelInFloat64()};
             for (int r = 0; r < 2; r++) {
                 int rank = r;
                 ranks.add(pool.submit(() -> {
