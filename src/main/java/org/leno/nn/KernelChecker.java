@@ -85,7 +85,8 @@ final class KernelChecker {
             }
             int exit = p.isAlive() ? -1 : p.exitValue();
             if (running >= 0) {
-                outcomes.put(jobs.get(running), new Outcome(KernelVerdict.Status.CRASH, new double[3], crashDetail(dir, exit)));
+                outcomes.put(jobs.get(running), new Outcome(KernelVerdict.Status.CRASH, new double[3],
+                        crashDetail(dir, exit, tail.toString())));
             } else if (exit != 0 || outcomes.isEmpty() && !jobs.isEmpty()) {
                 throw new IllegalStateException("the kernel check process failed before its first check (exit " + exit
                         + "): " + String.join(" ", tail.toString().strip().lines().limit(3).toList()));
@@ -102,7 +103,10 @@ final class KernelChecker {
 
     private List<String> command(Path dir, Path jobFile) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // JavaCPP's own limit on the process's memory is 4x the heap here, and a ResNet stem at 224, batch
+        // 64, in float64, takes 4.9 GB: libtorch's tensors are not the heap's, so no limit but the machine's
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
                 "-XX:ErrorFile=" + dir.resolve("hs_err.log"), "-XX:-CreateCoredumpOnCrash"));
         if (Runtime.version().feature() >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -134,11 +138,20 @@ final class KernelChecker {
         return files.isEmpty() ? System.getProperty("java.class.path") : String.join(File.pathSeparator, files);
     }
 
-    /** The signal and native frame of the JVM's crash report, e.g. {@code SIGFPE in dnnl::...est_eff_1x1()}. */
-    private static String crashDetail(Path dir, int exit) {
+    /**
+     * The signal and native frame of the JVM's crash report, e.g. {@code SIGFPE in dnnl::...est_eff_1x1()};
+     * without one, the exception the child died of (a path libtorch refuses for the configuration).
+     */
+    private static String crashDetail(Path dir, int exit, String output) {
         Path report = dir.resolve("hs_err.log");
         if (!Files.exists(report)) {
-            return exit == -1 ? "hung (killed after " + CHILD_TIMEOUT_MINUTES + " min)" : "died (exit " + exit + ")";
+            String thrown = output.lines().filter(l -> l.startsWith("Exception in thread")).findFirst()
+                    .map(l -> l.replaceFirst("^Exception in thread \"[^\"]*\" ", "")).orElse("");
+            if (thrown.startsWith("java.lang.OutOfMemoryError")) {
+                throw new IllegalStateException("the kernel check process ran out of memory: " + thrown);
+            }
+            return exit == -1 ? "hung (killed after " + CHILD_TIMEOUT_MINUTES + " min)"
+                    : "died (exit " + exit + (thrown.isEmpty() ? "" : ": " + thrown) + ")";
         }
         try (Stream<String> lines = Files.lines(report, StandardCharsets.ISO_8859_1)) {
             String signal = "";

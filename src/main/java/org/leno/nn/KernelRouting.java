@@ -38,7 +38,7 @@ public final class KernelRouting {
         }
         boolean backward = GradMode.is_enabled() && (weight.requires_grad() || x.requires_grad());
         return KernelShape.conv(kernel, stride, pad, weight.size(1), weight.size(0), bias, x.size(0), x.size(2), x.size(3),
-                p, x.strides().vec().get(), weight.strides().vec().get(), backward, torch.get_num_threads());
+                p, Tensors.strides(x), Tensors.strides(weight), backward, torch.get_num_threads());
     }
 
     /** A linear layer on {@code x} (batch x in); null if it is never routed. */

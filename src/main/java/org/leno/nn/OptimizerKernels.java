@@ -115,8 +115,8 @@ public final class OptimizerKernels {
                 || !b.is_non_overlapping_and_dense()) {
             return false;
         }
-        long[] sa = a.strides().vec().get();
-        long[] sb = b.strides().vec().get();
+        long[] sa = Tensors.strides(a);
+        long[] sb = Tensors.strides(b);
         for (int d = 0; d < sizes.length; d++) {
             if (sizes[d] > 1 && sa[d] != sb[d]) {
                 return false;

@@ -110,7 +110,7 @@ public final class VerifiedKernels {
             return null;
         }
         long[] s = Tensors.shape(x);
-        return String.format(Locale.ROOT, "%s %s %s %b %d", Arrays.toString(s), Arrays.toString(x.strides().vec().get()), p,
+        return String.format(Locale.ROOT, "%s %s %s %b %d", Arrays.toString(s), Arrays.toString(Tensors.strides(x)), p,
                 GradMode.is_enabled(), torch.get_num_threads());
     }
 }
