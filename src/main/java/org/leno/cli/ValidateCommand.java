@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.leno.evaluate.EvaluationFiles;
 import org.leno.evaluate.EvaluationMetrics;
 import org.leno.evaluate.Evaluator;
 import org.leno.evaluate.Tta;
@@ -73,7 +72,6 @@ final class ValidateCommand implements Callable<Integer> {
         Validation.Settings settings = new Validation.Settings(model.weights, model.ema, model.overrides(), data, split,
                 valSamples, Tta.parse(tta), batchSize, workers, imageLimit.maxImagePixels(), out,
                 spec.commandLine().getParseResult().originalArgs());
-        EvaluationFiles.checkTarget(Validation.target(settings), "--out");
         threads.apply();
         Validation.Outcome outcome = run(settings);
         print(outcome.result(), settings.tta());

@@ -55,8 +55,8 @@ public final class Validation {
     private Validation() {
     }
 
-    /** The folder {@code settings} write to. */
-    public static Path target(Settings s) {
+    /** The folder {@code s} writes to. */
+    private static Path target(Settings s) {
         return s.out() != null ? s.out() : defaultOut(s.weights(), s.split());
     }
 
