@@ -67,7 +67,11 @@
     });
     mount("loss", lineOption(yAxis({ type: "log", name: "loss" }), loss));
     mount("acc1", lineOption(yAxis({ type: "value", name: "Acc@1 (%)", scale: true, max: 100 }), acc));
-    mount("lr", lineOption(yAxis({ type: "log", name: "learning rate" }), lr));
+    // ECharts shows no tooltip on a log axis that spans a single value (a run with one lr, e.g. one epoch)
+    var lrs = {};
+    lr.forEach(function (s) { s.data.forEach(function (d) { lrs[d.value[1]] = true; }); });
+    var lrAxis = Object.keys(lrs).length > 1 ? { type: "log", name: "learning rate" } : { type: "value", name: "learning rate", scale: true };
+    mount("lr", lineOption(yAxis(lrAxis), lr));
     csv.loss = function () {
       var rows = [["run", "split", "epoch", "loss"]];
       runs.forEach(function (run) {
