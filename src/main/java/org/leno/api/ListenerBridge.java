@@ -1,5 +1,6 @@
 package org.leno.api;
 
+import java.util.function.BooleanSupplier;
 import org.leno.train.TrainingListener.EpochEvent;
 import org.leno.train.TrainingListener.StepEvent;
 
@@ -28,7 +29,7 @@ final class ListenerBridge implements org.leno.train.TrainingListener { // same 
                 e.val().loss(), e.val().acc1(), e.val().acc5(), e.bestAcc1(), e.best(), e.seconds())), run);
     }
 
-    private void answer(java.util.function.BooleanSupplier call, Control run) {
+    private void answer(BooleanSupplier call, Control run) {
         if (failure != null) {
             return;
         }

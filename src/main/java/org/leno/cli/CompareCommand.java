@@ -21,7 +21,9 @@ import org.leno.report.ComparisonReport;
 import org.leno.run.RunLayout;
 import org.leno.train.TrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -33,16 +35,15 @@ import picocli.CommandLine.Unmatched;
  * DIR/summary.tsv, DIR/summary.json and DIR/report.html (rewritten after every run).
  */
 @Command(mixinStandardHelpOptions = true, name = "compare", sortOptions = false,
-        defaultValueProvider = FamilyDefaults.class,
+        modelTransformer = ModelOptions.Families.class,
         description = {"Train several architectures at several depths over several seeds with the same flags, analyse "
                 + "their gradient norms, and write a summary with paired intervals and one report page.",
                 "Any other flag is a `leno train` flag, passed to every run (--data, distributed and --gpu flags too).",
                 "Without --data (and --epochs): the quick start on the embedded data for 3 epochs, about 4 minutes per run "
                         + "at depth 50 on 2 cores."})
 final class CompareCommand implements Callable<Integer> {
-    @Option(names = {"-a", "--arch"}, split = ",", paramLabel = "ARCH",
-            description = "Architectures to compare (default: ${DEFAULT-VALUE}).")
-    List<String> archs;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--depths", arity = "1..*", split = ",", defaultValue = "50", paramLabel = "D",
             description = "Depths, each trained for every architecture (default: ${DEFAULT-VALUE}).")
@@ -105,7 +106,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /** The runs, their folders checked unless only the report is written. */
     ComparisonPlan plan() {
-        ComparisonPlan plan = ComparisonPlan.of(new ComparisonPlan.Spec(archs, depth != null ? List.of(depth) : depths,
+        ComparisonPlan plan = ComparisonPlan.of(new ComparisonPlan.Spec(ModelOptions.Families.archs(spec), depth != null ? List.of(depth) : depths,
                 seed != null ? List.of(seed) : seeds, baseline, dir, trainArgs, gradnormBatches));
         if (!reportOnly) {
             plan.checkFolders();

@@ -1,32 +1,39 @@
 package org.leno.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.leno.analysis.GradNormStudy;
 import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "gradnorm", sortOptions = false,
-        defaultValueProvider = FamilyDefaults.class,
+        modelTransformer = GradnormCommand.ModelFlags.class,
         description = {"Gradient norm ratio ||dL/dx_l|| / ||dL/dy_l|| of every residual block (the paper's figures).",
                 "Writes DIR/<arch><depth>.csv, .png and .svg, and DIR/gradnorm.png for several architectures.",
                 "With several --weights (or a glob): DIR/<arch><depth>_<label>.csv per checkpoint, "
                         + "DIR/<arch><depth>_evolution.png and .svg, and the index DIR/<arch><depth>_checkpoints.tsv."})
 final class GradnormCommand implements Callable<Integer> {
-    @Option(names = {"-a", "--arch"}, split = ",",
-            description = "Architectures, comma-separated (default: ${DEFAULT-VALUE}).")
-    List<String> archs;
+    /** The paper's figures are of 200-layer networks. */
+    private static final String DEPTH = "200";
 
-    @Option(names = {"--model_depth", "--model-depth"}, defaultValue = "200", description = "Depth (default: ${DEFAULT-VALUE}).")
-    int depth;
+    /** The families (-a) and the other model flags, --model_depth 200 by default. */
+    static final class ModelFlags implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            new ModelOptions.Families().transform(spec);
+            ModelOptions.withoutArch(DEPTH).addTo(spec);
+            return spec;
+        }
+    }
 
-    @Option(names = {"--n_classes", "--n-classes"}, defaultValue = "1000", description = "Classes (default: ${DEFAULT-VALUE}).")
-    int nClasses;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"--weights", "--resume"}, paramLabel = "FILE", arity = "1..*", split = ",",
             description = "State dicts or checkpoints to analyse (one architecture only); default: the reference init. "
@@ -61,9 +68,6 @@ final class GradnormCommand implements Callable<Integer> {
     @Option(names = "--eval-mode", description = "BatchNorm on running statistics instead of batch statistics.")
     boolean evalMode;
 
-    @Option(names = {"--zero_init_residual", "--zero-init-residual"}, description = "Build the models with zero-init residual branches.")
-    boolean zeroInitResidual;
-
     @Mixin
     ThreadsOption threads = new ThreadsOption();
 
@@ -73,16 +77,12 @@ final class GradnormCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> weightArgs = weights == null ? List.of() : weights;
+        List<String> archs = ModelOptions.Families.archs(spec);
         if (!weightArgs.isEmpty() && archs.size() > 1) {
             throw new IllegalArgumentException("--weights goes with one architecture, got -a " + String.join(",", archs));
         }
         List<Path> files = FileGlobs.expand("--weights", weightArgs);
-        List<ModelConfig> configs = new ArrayList<>();
-        for (String a : archs) {
-            ModelConfig c = new ModelConfig(ModelRegistry.arch(a.strip()), depth, nClasses, zeroInitResidual, 0);
-            ModelRegistry.blocksPerStage(c.arch(), c.depth());
-            configs.add(c);
-        }
+        List<ModelConfig> configs = ModelOptions.configs(archs, ModelOptions.withoutArch(DEPTH).boundTo(spec));
         GradNormStudy.Settings settings = new GradNormStudy.Settings(configs, files,
                 files.size() > 1 || weightArgs.stream().anyMatch(FileGlobs::isGlob), ema, data, imageLimit.maxImagePixels(),
                 batchSize, imageSize, batches, seed, evalMode, out);

@@ -6,11 +6,15 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import picocli.CommandLine.INegatableOptionTransformer;
 import picocli.CommandLine.Model.ArgGroupSpec;
@@ -23,7 +27,9 @@ import picocli.CommandLine.ParseResult;
  * records) to picocli: one help section per group, one option per flag; after parsing, builds the
  * record from the option values. The same declarations give args.json ({@link #toMap}), the
  * arguments a --config file stands for ({@link #argsFrom}) and the quick start's defaults
- * ({@link #quickStartArgs}).
+ * ({@link #quickStartArgs}). A verb that needs a variant of a group (the model flags without -a, a
+ * depth of its own by default) says so with {@link #without} and {@link #withDefault}: the flags stay
+ * declared once, in the record.
  */
 public final class Flags<T extends Record> {
     private final Class<T> type;
@@ -31,10 +37,15 @@ public final class Flags<T extends Record> {
     private final Map<String, Flag> flagByKey = new LinkedHashMap<>();
     private final List<ArgGroupSpec> groups = new ArrayList<>();
     private final Map<Class<?>, Function<String, ?>> converters;
+    private final Set<String> omitted;
+    private final Map<String, String> defaults;
 
-    private Flags(Class<T> type, Map<Class<?>, Function<String, ?>> converters) {
+    private Flags(Class<T> type, Map<Class<?>, Function<String, ?>> converters, Set<String> omitted,
+                  Map<String, String> defaults) {
         this.type = type;
         this.converters = converters;
+        this.omitted = Set.copyOf(omitted);
+        this.defaults = Map.copyOf(defaults);
     }
 
     /** The options of {@code type}, to be added to a command with {@link #addTo}. */
@@ -44,9 +55,39 @@ public final class Flags<T extends Record> {
 
     /** With parsers for value types picocli cannot convert by itself (e.g. enums with aliases). */
     public static <T extends Record> Flags<T> of(Class<T> type, Map<Class<?>, Function<String, ?>> converters) {
-        Flags<T> f = new Flags<>(type, converters);
+        Flags<T> f = new Flags<>(type, converters, Set.of(), Map.of());
         f.collect(type);
         return f;
+    }
+
+    /** These flags but the ones of {@code keys} (e.g. "arch"): for a verb that declares them otherwise. Such flags build no record. */
+    public Flags<T> without(String... keys) {
+        Set<String> out = new HashSet<>(omitted);
+        for (String key : keys) {
+            requireKey(key);
+            out.add(key);
+        }
+        return rebuilt(out, defaults);
+    }
+
+    /** These flags with {@code value} as the default of {@code key} (e.g. a verb's own default depth). */
+    public Flags<T> withDefault(String key, String value) {
+        requireKey(key);
+        Map<String, String> d = new HashMap<>(defaults);
+        d.put(key, value);
+        return rebuilt(omitted, d);
+    }
+
+    private Flags<T> rebuilt(Set<String> omit, Map<String, String> defaultValues) {
+        Flags<T> f = new Flags<>(type, converters, omit, defaultValues);
+        f.collect(type);
+        return f;
+    }
+
+    private void requireKey(String key) {
+        if (!flagByKey.containsKey(key) && !omitted.contains(key)) {
+            throw new IllegalArgumentException(type.getSimpleName() + " has no flag " + key);
+        }
     }
 
     private void collect(Class<?> record) {
@@ -55,6 +96,9 @@ public final class Flags<T extends Record> {
                 : ArgGroupSpec.builder().heading("%n" + group.heading() + ":%n").exclusive(false).validate(false);
         for (RecordComponent c : record.getRecordComponents()) {
             Flag flag = c.getAnnotation(Flag.class);
+            if (flag != null && omitted.contains(key(flag))) {
+                continue;
+            }
             if (flag != null) {
                 OptionSpec option = option(c, flag);
                 byKey.put(key(flag), option);
@@ -121,18 +165,24 @@ public final class Flags<T extends Record> {
         return t.isEnum() ? "NAME" : t == boolean.class || t == Boolean.class ? "" : "TEXT";
     }
 
-    private static String describe(Flag flag, Class<?> type) {
+    private String describe(Flag flag, Class<?> type) {
         String text = flag.description().replace(Choice.PLACEHOLDER, choices(type));
-        boolean hasDefault = !flag.value().equals(Flag.NONE);
+        String value = defaultOf(flag);
+        boolean hasDefault = !value.equals(Flag.NONE);
         boolean hasQuick = !flag.quickStart().equals(Flag.NONE);
         if (hasDefault && hasQuick) {
-            return text + " (default: " + flag.value().replace(',', ' ') + "; quick start: "
+            return text + " (default: " + value.replace(',', ' ') + "; quick start: "
                     + flag.quickStart().replace(',', ' ') + ")";
         }
-        if (hasDefault && !flag.value().isEmpty() && !flag.value().equals("false")) {
-            return text + " (default: " + flag.value().replace(',', ' ') + ")";
+        if (hasDefault && !value.isEmpty() && !value.equals("false")) {
+            return text + " (default: " + value.replace(',', ' ') + ")";
         }
         return hasQuick ? text + " (quick start: " + flag.quickStart().replace(',', ' ') + ")" : text;
+    }
+
+    /** The flag's default: its record's, unless {@link #withDefault} replaced it. */
+    private String defaultOf(Flag flag) {
+        return defaults.getOrDefault(key(flag), flag.value());
     }
 
     /** The entries of an enum flag's table, for its help: "a, b or c". */
@@ -176,7 +226,7 @@ public final class Flags<T extends Record> {
 
     private Flag flagByName(String name) {
         for (Map.Entry<String, OptionSpec> e : byKey.entrySet()) {
-            if (java.util.Arrays.asList(e.getValue().names()).contains(name)) {
+            if (Arrays.asList(e.getValue().names()).contains(name)) {
                 return flagByKey.get(e.getKey());
             }
         }
@@ -188,7 +238,12 @@ public final class Flags<T extends Record> {
      * calling {@link #addTo}), to build the record after parsing.
      */
     public static <T extends Record> Flags<T> in(CommandSpec spec, Class<T> type, Map<Class<?>, Function<String, ?>> converters) {
-        Flags<T> f = of(type, converters);
+        return of(type, converters).boundTo(spec);
+    }
+
+    /** These flags as already added to {@code spec} (by {@link #addTo}, after the same {@link #without} and {@link #withDefault}). */
+    public Flags<T> boundTo(CommandSpec spec) {
+        Flags<T> f = rebuilt(omitted, defaults);
         f.byKey.replaceAll((key, option) -> {
             OptionSpec bound = spec.findOption(option.longestName());
             if (bound == null) {
@@ -225,10 +280,11 @@ public final class Flags<T extends Record> {
     private Object valueOf(Flag flag, Class<?> type) {
         OptionSpec option = byKey.get(key(flag));
         Object v = option.getValue();
-        if (v != null || flag.value().equals(Flag.NONE)) {
+        String value = defaultOf(flag);
+        if (v != null || value.equals(Flag.NONE)) {
             return v;
         }
-        return TextValues.parse(type, flag.value(), converters.get(type.isArray() ? type.getComponentType() : type));
+        return TextValues.parse(type, value, converters.get(type.isArray() ? type.getComponentType() : type));
     }
 
     /** Builds the record from the parsed values; the records' own checks give one-line errors. */
@@ -243,6 +299,9 @@ public final class Flags<T extends Record> {
         for (int i = 0; i < cs.length; i++) {
             types[i] = cs[i].getType();
             Flag flag = cs[i].getAnnotation(Flag.class);
+            if (flag != null && omitted.contains(key(flag))) {
+                throw new IllegalStateException(record.getSimpleName() + " cannot be built without its flag " + key(flag));
+            }
             values[i] = flag != null ? valueOf(flag, cs[i].getType()) : build(cs[i].getType());
         }
         try {
@@ -336,7 +395,6 @@ public final class Flags<T extends Record> {
         return args;
     }
 
-    /** picocli's negative form of a boolean flag: --no-x for --x, --x for --no-x. */
     /**
      * The arguments of several parses (layers: defaults, a config file, the command line) merged so
      * that an option's last layer wins as a whole: picocli itself appends the values of a
@@ -370,6 +428,7 @@ public final class Flags<T extends Record> {
         return tokens;
     }
 
+    /** picocli's negative form of a boolean flag: --no-x for --x, --x for --no-x. */
     private static String negated(String name) {
         return name.startsWith("--no-") ? "--" + name.substring(5) : "--no-" + name.substring(2);
     }

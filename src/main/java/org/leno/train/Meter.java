@@ -1,17 +1,12 @@
 package org.leno.train;
 
+import org.leno.train.TrainingListener.Reading;
+
 /** The reference's AverageMeter: the last value and the running average weighted by sample count. */
 final class Meter {
-    private final String name;
-    private final String format;
     private double value;
     private double sum;
     private long count;
-
-    Meter(String name, String format) {
-        this.name = name;
-        this.format = format;
-    }
 
     void update(double v, long n) {
         value = v;
@@ -30,8 +25,7 @@ final class Meter {
 
     long count() { return count; }
 
-    @Override
-    public String toString() {
-        return name + " " + String.format(format, value) + " (" + String.format(format, average()) + ")";
+    Reading reading() {
+        return new Reading(value, average());
     }
 }

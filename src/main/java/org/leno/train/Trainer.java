@@ -15,18 +15,21 @@ import org.leno.distributed.RankGroup;
 import org.leno.model.ResidualNetwork;
 import org.leno.train.TrainingListener.EpochEvent;
 import org.leno.train.TrainingListener.GradientNormEvent;
+import org.leno.train.TrainingListener.Meters;
 import org.leno.train.TrainingListener.Metrics;
 import org.leno.train.TrainingListener.StartEvent;
 import org.leno.train.TrainingListener.StepEvent;
 import org.leno.train.TrainingListener.TrainedEvent;
 import org.leno.train.TrainingListener.UpdateEvent;
+import org.leno.train.TrainingListener.ValidatedEvent;
+import org.leno.train.TrainingListener.ValidationStepEvent;
 
 /**
  * The reference training program's loop: train and validate each epoch, or evaluate. The run's parts
  * come from {@link RunBuilder}; the loop steps, and tells everything else to the
- * {@link TrainingListener}s: the result logs ({@link RunLogs}), the checkpoints
- * ({@link CheckpointSaver}), --report's page, then the caller's. The printed progress lines are its
- * meters' ({@link ProgressLogger}, torchvision's MetricLogger). It ends with a {@link TrainingOutcome}.
+ * {@link TrainingListener}s: the printed progress ({@link ProgressPrinter}, of the meters that
+ * {@link PassMeters} keeps), the result logs ({@link RunLogs}), the checkpoints ({@link CheckpointSaver}),
+ * --report's page, then the caller's. It ends with a {@link TrainingOutcome}.
  */
 public final class Trainer {
 
@@ -84,9 +87,10 @@ public final class Trainer {
         }
         try (RankGroup group = dist != null ? RankGroup.connect(dist, cfg.cudaDevice(System.getenv())) : null;
              RunParts parts = new RunBuilder(cfg, dist, group, files, out).build()) {
-            return new Run(parts, files, writes).execute();
-        } catch (Ended e) {
-            return e.outcome;
+            Run run = new Run(parts, files, writes);
+            TrainingOutcome outcome = run.execute();
+            run.ended(outcome);
+            return outcome;
         }
     }
 
@@ -105,6 +109,7 @@ public final class Trainer {
             this.files = files;
             this.best = parts.start().bestAcc1();
             this.updates = parts.start().updates();
+            listeners.add(new ProgressPrinter(out, cfg.runtime()));
             listeners.add(new RunLogs(files, writes, cfg.runtime().printFreq()));
             listeners.add(new CheckpointSaver(cfg, files, parts, writes));
             if (cfg.checkpointing().report() && writes) {
@@ -114,6 +119,18 @@ public final class Trainer {
         }
 
         TrainingOutcome execute() {
+            try {
+                return steps();
+            } catch (Ended e) {
+                return e.outcome;
+            }
+        }
+
+        void ended(TrainingOutcome outcome) {
+            listeners.forEach(l -> l.onEnd(outcome));
+        }
+
+        private TrainingOutcome steps() {
             if (cfg.checkpointing().evaluate()) {
                 validate(parts.net(), "");
                 if (parts.ema() != null) {
@@ -135,12 +152,12 @@ public final class Trainer {
         }
 
         private void runEpoch(int epoch, Optional<Checkpoint.MidEpoch> resumeAt) {
-            ProgressLogger.Clock trainClock = ProgressLogger.Clock.start();
-            Metrics train = trainEpoch(epoch, resumeAt.filter(m -> m.epoch() == epoch));
+            PassMeters.Clock trainClock = PassMeters.Clock.start();
+            TrainedEvent t = trainEpoch(epoch, resumeAt.filter(m -> m.epoch() == epoch));
             double trainSeconds = trainClock.seconds();
-            TrainedEvent t = new TrainedEvent(epoch, train, lastLr);
             listeners.forEach(l -> l.onTrainingEpoch(t, control));
-            ProgressLogger.Clock valClock = ProgressLogger.Clock.start();
+            Metrics train = t.train();
+            PassMeters.Clock valClock = PassMeters.Clock.start();
             Metrics val = validate(parts.net(), "");
             Optional<Metrics> valEma = parts.ema() == null ? Optional.empty()
                     : Optional.of(validate(parts.ema().model(), "EMA "));
@@ -157,24 +174,23 @@ public final class Trainer {
             listeners.forEach(l -> l.onEpoch(e, control));
         }
 
-        private Metrics trainEpoch(int epoch, Optional<Checkpoint.MidEpoch> resumeAt) {
+        private TrainedEvent trainEpoch(int epoch, Optional<Checkpoint.MidEpoch> resumeAt) {
             parts.net().train(true);
             DataLoader loader = parts.trainLoader();
             int start = resumeAt.map(Checkpoint.MidEpoch::batchesDone).orElse(0);
             try (DataLoader.Epoch epochData = loader.epoch(epoch, start);
-                 DeviceFeed data = DeviceFeed.of(epochData, parts.device(), cfg.runtime().channelsLast());
-                 ProgressLogger log = ProgressLogger.training(out, epoch, loader.batchesPerEpoch(), cfg.runtime())) {
-                resumeAt.ifPresent(log::restore);
+                 DeviceFeed data = DeviceFeed.of(epochData, parts.device(), cfg.runtime().channelsLast())) {
+                PassMeters meters = PassMeters.training(epoch);
+                resumeAt.ifPresent(meters::restore);
                 for (int i = start; data.hasNext(); i++) {
-                    trainStep(epoch, i, data, log);
+                    trainStep(epoch, i, data, meters);
                 }
-                log.note(epochData.skippedSummary());
-                return log.averages();
+                return new TrainedEvent(epoch, meters.averages(), lastLr, Optional.ofNullable(epochData.skippedSummary()));
             }
         }
 
         /** Batch {@code i}: its share of an update, the update when it completes one, the events, a stop. */
-        private void trainStep(int epoch, int i, DeviceFeed data, ProgressLogger log) {
+        private void trainStep(int epoch, int i, DeviceFeed data, PassMeters meters) {
             int batches = parts.trainLoader().batchesPerEpoch();
             int accum = cfg.optimization().accumSteps();
             int u = i / accum;
@@ -185,20 +201,22 @@ public final class Trainer {
             parts.optimizer().setLr(lastLr);
             double gradNorm;
             try (Batch batch = data.next()) {
-                log.dataLoaded();
+                meters.dataLoaded();
                 TrainStep.Result r = trainBatch(batch, epoch, i, batches, o);
                 gradNorm = r.gradNorm();
                 if (o.update()) {
                     afterUpdate(epoch, u);
                 }
-                log.record(r.loss(), r.hits1(), r.hits5(), batch.size());
+                meters.record(r.loss(), r.hits1(), r.hits5(), batch.size());
             }
-            StepEvent e = log.stepDone(i, batches, lastLr, o.update(), updates);
+            Meters m = meters.stepDone();
+            StepEvent e = new StepEvent(epoch, i, batches, meters.lastLoss(), lastLr, m.time().value(),
+                    meters.lastImagesPerSecond(), o.update(), updates, m);
             listeners.forEach(l -> l.onStep(e, control));
             if (o.update()) {
                 StopRequest asked = i + 1 < batches ? stop : null; // at the epoch's end, after its checkpoint
                 updated(new UpdateEvent(epoch, i, u, updates, (long) epoch * batches + i + 1, gradNorm, best, i + 1 == batches,
-                        asked != null, () -> log.midEpoch(i + 1)), asked);
+                        asked != null, () -> meters.midEpoch(i + 1)), asked);
             }
         }
 
@@ -240,37 +258,37 @@ public final class Trainer {
         }
 
         /**
-         * Validates on the whole val set, printing the reference's progress lines and its " * Acc@1"
-         * line. Distributed, each rank validates its shard and the sums are all-reduced, so every rank
+         * Validates on the whole val set, telling the listeners of every step and of the averages.
+         * Distributed, each rank validates its shard and the sums are all-reduced, so every rank
          * reports the same numbers and each image counts once (shard padding is left out).
          */
         private Metrics validate(ResidualNetwork model, String label) {
             model.eval();
             DataLoader loader = parts.valLoader();
-            Metrics result;
-            double[] sums;
+            PassMeters meters = PassMeters.validation();
+            Optional<String> skipped;
             try (DataLoader.Epoch epochData = loader.epoch(0);
-                 DeviceFeed data = DeviceFeed.of(epochData, parts.device(), cfg.runtime().channelsLast());
-                 ProgressLogger log = ProgressLogger.validation(out, label, loader.batchesPerEpoch(), cfg.runtime())) {
+                 DeviceFeed data = DeviceFeed.of(epochData, parts.device(), cfg.runtime().channelsLast())) {
                 for (int i = 0; data.hasNext(); i++) {
                     try (Batch batch = data.next()) {
                         if (batch.real() > 0) {
                             TrainStep.Result r = TrainStep.evaluate(model, parts.device(), batch.images(), batch.labels(),
                                     batch.real());
-                            log.record(r.loss(), r.hits1(), r.hits5(), batch.real());
+                            meters.record(r.loss(), r.hits1(), r.hits5(), batch.real());
                         }
                     }
-                    log.stepDone(i, loader.batchesPerEpoch(), 0, false, updates);
+                    ValidationStepEvent e = new ValidationStepEvent(label, i, loader.batchesPerEpoch(), meters.stepDone());
+                    listeners.forEach(l -> l.onValidationStep(e, control));
                 }
-                log.note(epochData.skippedSummary());
-                result = log.averages();
-                sums = log.sums();
+                skipped = Optional.ofNullable(epochData.skippedSummary());
             }
+            Metrics result = meters.averages();
             if (parts.group() != null) {
-                double[] s = parts.group().sum(sums);
+                double[] s = parts.group().sum(meters.sums());
                 result = new Metrics(s[0] / s[3], s[1] / s[3], s[2] / s[3]);
             }
-            ProgressLogger.summary(out, label, result);
+            ValidatedEvent v = new ValidatedEvent(label, result, skipped);
+            listeners.forEach(l -> l.onValidated(v, control));
             return result;
         }
     }

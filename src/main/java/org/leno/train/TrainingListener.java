@@ -6,9 +6,10 @@ import java.util.function.Supplier;
 
 /**
  * What a training run reports as it goes, as DJL's TrainingListener: its start, every training step,
- * every optimizer update, the tracked gradient norms, every epoch's training and then its
- * validation. Everything the loop does besides stepping hangs off it: the result logs
- * ({@link RunLogs}), the checkpoints ({@link CheckpointSaver}) and --report's page are listeners too;
+ * every optimizer update, the tracked gradient norms, every epoch's training, every validation step
+ * and validation, and its end. Everything the loop does besides stepping hangs off it: the printed
+ * progress ({@link ProgressPrinter}), the result logs ({@link RunLogs}), the checkpoints
+ * ({@link CheckpointSaver}) and --report's page are listeners too;
  * a caller adds its own through {@link Trainer#Trainer(TrainConfig, org.leno.distributed.DistConfig,
  * java.util.Map, java.io.PrintStream, java.util.List)}. Listeners are called on the training thread,
  * in order (the trainer's first, then the caller's), on every rank of a distributed run, and should
@@ -41,8 +42,20 @@ public interface TrainingListener {
     default void onTrainingEpoch(TrainedEvent trained, Control run) {
     }
 
+    /** After every step of a validation pass (the weight average's and --evaluate's included). */
+    default void onValidationStep(ValidationStepEvent step, Control run) {
+    }
+
+    /** After a validation pass, with its averages over all ranks. */
+    default void onValidated(ValidatedEvent validated, Control run) {
+    }
+
     /** After every epoch's training and validation, its logs written (the trainer's checkpoint after them). */
     default void onEpoch(EpochEvent epoch, Control run) {
+    }
+
+    /** When the run returns its outcome (not after a failure it throws). */
+    default void onEnd(TrainingOutcome outcome) {
     }
 
     /** What a listener may ask of the run. */
@@ -97,8 +110,42 @@ public interface TrainingListener {
      * @param epoch the epoch, 0-based
      * @param train the training averages (as train.log)
      * @param lr the learning rate of the epoch's last update
+     * @param skipped the loader's line on the images it could not read and skipped, if any
      */
-    record TrainedEvent(int epoch, Metrics train, double lr) {}
+    record TrainedEvent(int epoch, Metrics train, double lr, Optional<String> skipped) {}
+
+    /**
+     * One step of a validation pass.
+     *
+     * @param label "" for the model, "EMA " for the weight average
+     * @param step the step's index, 0-based
+     * @param steps the pass's steps (batches)
+     * @param meters the pass's meters after the step
+     */
+    record ValidationStepEvent(String label, int step, int steps, Meters meters) {}
+
+    /**
+     * A validation pass.
+     *
+     * @param label "" for the model, "EMA " for the weight average
+     * @param metrics its averages over the images of all ranks
+     * @param skipped the loader's line on the images it could not read and skipped, if any
+     */
+    record ValidatedEvent(String label, Metrics metrics, Optional<String> skipped) {}
+
+    /** A meter's last value and its average over the pass so far (by images; times by steps). */
+    record Reading(double value, double average) {}
+
+    /**
+     * A pass's meters after a step, as the reference's progress line shows them.
+     *
+     * @param time the step's wall time in seconds, loading its batch included
+     * @param data the time spent waiting for the step's batch; null when validating
+     * @param loss the loss
+     * @param acc1 the top-1 accuracy in percent
+     * @param acc5 the top-5 accuracy in percent
+     */
+    record Meters(Reading time, Reading data, Reading loss, Reading acc1, Reading acc5) {}
 
     /** A pass's averages over its images: loss, and top-1 and top-5 accuracy in percent. */
     record Metrics(double loss, double acc1, double acc5) {}
@@ -115,9 +162,10 @@ public interface TrainingListener {
      * @param imagesPerSecond this process's images of the step per second of it
      * @param update whether the step ended with an optimizer update (with --accum-steps K, every K-th does)
      * @param updates the optimizer updates of the run so far, this one included
+     * @param meters the epoch's meters after the step
      */
     record StepEvent(int epoch, int step, int stepsInEpoch, double loss, double lr, double seconds,
-                     double imagesPerSecond, boolean update, long updates) {}
+                     double imagesPerSecond, boolean update, long updates, Meters meters) {}
 
     /**
      * One epoch, trained and validated.

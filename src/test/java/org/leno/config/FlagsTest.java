@@ -122,4 +122,23 @@ class FlagsTest {
         all.addAll(List.of(rest));
         return all.toArray(String[]::new);
     }
+
+    @Test
+    void aVariantLeavesOutFlagsAndReplacesADefaultWithoutDeclaringAnythingAgain() {
+        Flags<All> variant = Flags.of(All.class).without("colour").withDefault("count", "7");
+        CommandSpec spec = CommandSpec.forAnnotatedObject(new Demo());
+        variant.addTo(spec);
+        assertThat(spec.findOption("--colour")).isNull();
+        assertThat(spec.findOption("--count").description()[0]).isEqualTo("How many. (default: 7; quick start: 1)");
+        new CommandLine(spec).parseArgs("--fancy");
+        Flags<All> bound = Flags.of(All.class).without("colour").withDefault("count", "7").boundTo(spec);
+        assertThat(bound.<Integer>value("count")).isEqualTo(7);
+        assertThat(bound.<Boolean>value("fancy")).isTrue();
+        assertThatThrownBy(bound::build).hasMessage("Shape cannot be built without its flag colour");
+        assertThatThrownBy(() -> Flags.of(All.class).without("colours")).hasMessage("All has no flag colours");
+        CommandSpec given = CommandSpec.forAnnotatedObject(new Demo());
+        variant.addTo(given);
+        new CommandLine(given).parseArgs("--count", "2");
+        assertThat(variant.boundTo(given).<Integer>value("count")).isEqualTo(2);
+    }
 }

@@ -1,6 +1,7 @@
 package org.leno.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -19,6 +20,8 @@ import org.leno.run.RunLayout;
 import org.leno.testing.Cli;
 import org.leno.train.TrainingListener.EpochEvent;
 import org.leno.train.TrainingListener.StepEvent;
+import org.leno.train.TrainingListener.ValidatedEvent;
+import org.leno.train.TrainingListener.ValidationStepEvent;
 
 /** A caller's listener sees every step and epoch with the numbers the logs record, and can stop the run as SIGINT does. */
 class TrainingListenerTest {
@@ -27,6 +30,9 @@ class TrainingListenerTest {
     private static final class Recorder implements TrainingListener {
         final List<StepEvent> steps = new ArrayList<>();
         final List<EpochEvent> epochs = new ArrayList<>();
+        final List<ValidationStepEvent> validationSteps = new ArrayList<>();
+        final List<ValidatedEvent> validated = new ArrayList<>();
+        final List<TrainingOutcome> ends = new ArrayList<>();
         private final int stopAt;
 
         Recorder(int stopAt) {
@@ -44,6 +50,21 @@ class TrainingListenerTest {
         @Override
         public void onEpoch(EpochEvent epoch, Control run) {
             epochs.add(epoch);
+        }
+
+        @Override
+        public void onValidationStep(ValidationStepEvent step, Control run) {
+            validationSteps.add(step);
+        }
+
+        @Override
+        public void onValidated(ValidatedEvent v, Control run) {
+            validated.add(v);
+        }
+
+        @Override
+        public void onEnd(TrainingOutcome outcome) {
+            ends.add(outcome);
         }
     }
 
@@ -69,7 +90,7 @@ class TrainingListenerTest {
         assertThat(r.steps).allSatisfy(s -> {
             assertThat(s.lr()).isEqualTo(0.02);
             assertThat(s.seconds()).isPositive();
-            assertThat(s.imagesPerSecond()).isCloseTo(32 / s.seconds(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(s.imagesPerSecond()).isCloseTo(32 / s.seconds(), offset(1e-6));
         });
         List<String> train = Files.readAllLines(results.resolve(RunLayout.TRAIN_LOG));
         List<String> val = Files.readAllLines(results.resolve(RunLayout.VAL_LOG));
@@ -85,7 +106,23 @@ class TrainingListenerTest {
         }
         // the mean of epoch 0's step losses, each batch weighted by its 32 images, is train.log's loss
         double mean = r.steps.subList(0, 3).stream().mapToDouble(StepEvent::loss).average().orElseThrow();
-        assertThat(r.epochs.get(0).train().loss()).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.epochs.get(0).train().loss()).isCloseTo(mean, offset(1e-9));
+        // validation speaks through listeners too: every step, then the averages that val.log records
+        assertThat(r.validated).hasSize(2);
+        for (int e = 0; e < 2; e++) {
+            assertThat(r.validated.get(e).label()).isEmpty();
+            assertThat(r.validated.get(e).metrics()).isEqualTo(r.epochs.get(e).val());
+        }
+        int valSteps = r.validationSteps.size() / 2;
+        assertThat(valSteps).isPositive();
+        assertThat(r.validationSteps.stream().map(v -> v.step() + "/" + v.steps()).distinct().count()).isEqualTo(valSteps);
+        ValidationStepEvent lastVal = r.validationSteps.get(valSteps - 1);
+        assertThat(lastVal.meters().acc1().average()).isCloseTo(r.epochs.get(0).val().acc1(), offset(1e-9));
+        assertThat(lastVal.meters().data()).isNull();
+        StepEvent lastTrain = r.steps.get(2);
+        assertThat(lastTrain.meters().loss().average()).isCloseTo(r.epochs.get(0).train().loss(), offset(1e-9));
+        assertThat(lastTrain.meters().loss().value()).isEqualTo(lastTrain.loss());
+        assertThat(r.ends).containsExactly(new TrainingOutcome.Completed());
         EpochEvent first = r.epochs.get(0);
         EpochEvent second = r.epochs.get(1);
         assertThat(first.best()).isEqualTo(first.val().acc1() > 0);
@@ -103,6 +140,7 @@ class TrainingListenerTest {
         assertThat(stopped.message()).contains("stopped by listener after batch 2 of epoch 0");
         assertThat(r.steps).hasSize(2);
         assertThat(r.epochs).isEmpty();
+        assertThat(r.ends).containsExactly(stopped);
         Map<?, ?> ckpt = (Map<?, ?>) WeightFiles.readObject(results.resolve(RunLayout.CHECKPOINT));
         assertThat(((Map<?, ?>) ((Map<?, ?>) ckpt.get("leno")).get("mid_epoch")).get("batches_done")).isEqualTo(2L);
         Path straight = dir.resolve("straight");
