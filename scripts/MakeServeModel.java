@@ -5,16 +5,16 @@
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.leno.data.augment.ValTransform;
-import org.leno.interop.SafeTensors;
-import org.leno.model.ModelCard;
-import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
-import org.leno.model.ResidualNetwork;
-import org.leno.nn.NativeScope;
-import org.leno.nn.Natives;
-import org.leno.nn.StateDict;
-import org.leno.predict.ModelFile;
+import org.leno.internal.data.augment.ValTransform;
+import org.leno.internal.interop.SafeTensors;
+import org.leno.internal.model.ModelCard;
+import org.leno.internal.model.ModelConfig;
+import org.leno.internal.model.ModelRegistry;
+import org.leno.internal.model.ResidualNetwork;
+import org.leno.internal.nn.NativeScope;
+import org.leno.internal.nn.Natives;
+import org.leno.internal.nn.StateDict;
+import org.leno.internal.predict.ModelFile;
 
 public final class MakeServeModel {
     public static void main(String[] args) {

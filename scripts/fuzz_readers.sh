@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long run of the readers' fuzz test (src/test/java/org/leno/interop/ReaderFuzzTest.java): N seeded
+# The long run of the readers' fuzz test (src/test/java/org/leno/internal/interop/ReaderFuzzTest.java): N seeded
 # mutations of torch.save zips, pickles and safetensors files (PyTorch's fixtures and our writers' files),
 # each of which must load or be refused with our one-line error, with no other Throwable and within the
 # read's memory limit. The suite runs 3,000 cases with seed 11; a failing case is replayed alone with

@@ -9,11 +9,11 @@ run in alternation (round after round of every column) with medians over the rou
                           workers, batch 64, eval, no_grad (Debian's python3-torch 1.13)
   leno alone fp32 / bf16  leno predict's forward alone, timed as ort times its model (random input,
                           batch 32, 2 intra-op threads, tcmalloc preloaded as ./leno does;
-                          org.leno.predict.ForwardRate, test scope)
+                          org.leno.internal.predict.ForwardRate, test scope)
   ort torch.onnx / ort leno.onnx
                           ONNX Runtime for Java, model alone (random input, batch 32, 2 intra-op
                           threads, all graph optimisations) on PyTorch's export and on `leno export`'s
-                          of the same weights (org.leno.export.OrtModelRate, test scope)
+                          of the same weights (org.leno.internal.export.OrtModelRate, test scope)
 
 Ratios are medians of the per-round ratios (on a shared machine speed drifts between runs; a ratio
 of runs made back to back is steadier). The work folder keeps the images, weights and ONNX files.
@@ -78,14 +78,14 @@ def timed(cmd, cwd, images):
 
 
 def model_alone(cp, onnx):
-    out = run(["java", "-cp", cp, "org.leno.export.OrtModelRate", onnx, "32", "224", "5", "2"])
+    out = run(["java", "-cp", cp, "org.leno.internal.export.OrtModelRate", onnx, "32", "224", "5", "2"])
     return {"images_per_s": json.loads(out.strip().splitlines()[-1])["images_per_s"]}
 
 
 def forward_alone(cp, weights, precision):
     # with the allocator ./leno preloads (tcmalloc, when installed): under glibc malloc the forward is 25% slower
     env = dict(os.environ, LD_PRELOAD=TCMALLOC) if os.path.exists(TCMALLOC) else None
-    out = run(["java", "-cp", cp, "org.leno.predict.ForwardRate", weights, "resnet", "50", precision, "32", "5", "2"],
+    out = run(["java", "-cp", cp, "org.leno.internal.predict.ForwardRate", weights, "resnet", "50", precision, "32", "5", "2"],
               env=env)
     return {"images_per_s": json.loads(out.strip().splitlines()[-1])["images_per_s"]}
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Fixture runs of a multi-seed `leno compare` and the statistics expected of them, computed with numpy
-and scipy (independently of the Java code that src/test/java/org/leno/report/ComparisonTest.java checks).
+and scipy (independently of the Java code that src/test/java/org/leno/internal/report/ComparisonTest.java checks).
 
 Usage (repository root): /usr/bin/python3 scripts/make_compare_fixtures.py
 Writes src/test/resources/fixtures/compare/<arch><depth>/seed<S>/ and .../compare_expected.json.

@@ -3,7 +3,7 @@
 
 Reads the Debian package's IDX files (apt-get install dataset-fashion-mnist) and writes, per
 class, the first 600 training images and the first 100 test images, in class-interleaved order,
-as gzipped IDX files under src/main/resources/org/leno/data/datasets/embedded/.
+as gzipped IDX files under src/main/resources/org/leno/internal/data/datasets/embedded/.
 Usage (repository root): python3 scripts/make_embedded_subset.py [SOURCE_DIR]
 """
 import gzip

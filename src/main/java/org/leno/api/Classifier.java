@@ -7,22 +7,22 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.leno.data.decode.ImageDecoder;
-import org.leno.evaluate.ClassMapping;
-import org.leno.evaluate.EvaluationData;
-import org.leno.evaluate.EvaluationSummary;
-import org.leno.evaluate.Evaluator;
-import org.leno.evaluate.Tta;
-import org.leno.interop.SafeTensors;
-import org.leno.model.ModelCard;
-import org.leno.nn.NativeScope;
-import org.leno.nn.StateDict;
-import org.leno.predict.FoldedForward;
-import org.leno.predict.ImageClassifier;
-import org.leno.predict.InferenceSetup;
-import org.leno.predict.ModelFile;
-import org.leno.predict.Overrides;
-import org.leno.predict.PreparedInputs;
+import org.leno.internal.data.decode.ImageDecoder;
+import org.leno.internal.evaluate.ClassMapping;
+import org.leno.internal.evaluate.EvaluationData;
+import org.leno.internal.evaluate.EvaluationSummary;
+import org.leno.internal.evaluate.Evaluator;
+import org.leno.internal.evaluate.Tta;
+import org.leno.internal.interop.SafeTensors;
+import org.leno.internal.model.ModelCard;
+import org.leno.internal.nn.NativeScope;
+import org.leno.internal.nn.StateDict;
+import org.leno.internal.predict.FoldedForward;
+import org.leno.internal.predict.ImageClassifier;
+import org.leno.internal.predict.InferenceSetup;
+import org.leno.internal.predict.ModelFile;
+import org.leno.internal.predict.Overrides;
+import org.leno.internal.predict.PreparedInputs;
 
 /**
  * A trained model ready to classify images, with its class names and preprocessing (the

@@ -2,10 +2,10 @@ package org.leno.api;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.leno.evaluate.EvaluationFiles;
-import org.leno.evaluate.EvaluationMetrics;
-import org.leno.evaluate.EvaluationSummary;
-import org.leno.evaluate.Evaluator;
+import org.leno.internal.evaluate.EvaluationFiles;
+import org.leno.internal.evaluate.EvaluationMetrics;
+import org.leno.internal.evaluate.EvaluationSummary;
+import org.leno.internal.evaluate.Evaluator;
 
 /**
  * How a model did on a folder of labelled images ({@link Classifier#evaluate(Path)}): the numbers

@@ -2,16 +2,16 @@ package org.leno.api;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.leno.analysis.GradNormAnalysis;
-import org.leno.analysis.GradNormResult;
-import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
-import org.leno.model.ModelWeights;
-import org.leno.model.ResidualNetwork;
-import org.leno.nn.Natives;
-import org.leno.predict.InferenceSetup;
-import org.leno.predict.ModelFile;
-import org.leno.predict.Overrides;
+import org.leno.internal.analysis.GradNormAnalysis;
+import org.leno.internal.analysis.GradNormResult;
+import org.leno.internal.model.ModelConfig;
+import org.leno.internal.model.ModelRegistry;
+import org.leno.internal.model.ModelWeights;
+import org.leno.internal.model.ResidualNetwork;
+import org.leno.internal.nn.Natives;
+import org.leno.internal.predict.InferenceSetup;
+import org.leno.internal.predict.ModelFile;
+import org.leno.internal.predict.Overrides;
 
 /**
  * The gradient-norm ratio {@code ||dL/dx_l|| / ||dL/dy_l||} of every residual block (input over

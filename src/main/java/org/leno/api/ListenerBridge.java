@@ -1,15 +1,15 @@
 package org.leno.api;
 
 import java.util.function.BooleanSupplier;
-import org.leno.train.TrainingListener.EpochEvent;
-import org.leno.train.TrainingListener.StepEvent;
+import org.leno.internal.train.TrainingListener.EpochEvent;
+import org.leno.internal.train.TrainingListener.StepEvent;
 
 /**
  * Passes the trainer's step and epoch events to an API {@link TrainingListener}, and its answer back: a
  * {@code false} or an exception stops the run (after the current update, with a resumable checkpoint);
  * the exception is kept for {@link Training#run()} to report.
  */
-final class ListenerBridge implements org.leno.train.TrainingListener { // same simple name as ours: not importable
+final class ListenerBridge implements org.leno.internal.train.TrainingListener { // same simple name as ours: not importable
     private final TrainingListener listener;
     private RuntimeException failure;
 

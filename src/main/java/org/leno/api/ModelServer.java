@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.leno.predict.FoldedForward;
-import org.leno.serve.ClassifierModel;
-import org.leno.serve.InferenceServer;
-import org.leno.serve.ServeConfig;
+import org.leno.internal.predict.FoldedForward;
+import org.leno.internal.serve.ClassifierModel;
+import org.leno.internal.serve.InferenceServer;
+import org.leno.internal.serve.ServeConfig;
 
 /**
  * An HTTP server for trained models, as {@code leno serve} runs it, started from an application:

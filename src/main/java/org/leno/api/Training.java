@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.leno.distributed.DistConfig;
-import org.leno.train.TrainConfig;
-import org.leno.train.TrainConfigResolver;
-import org.leno.train.Trainer;
-import org.leno.train.TrainingOutcome;
+import org.leno.internal.distributed.DistConfig;
+import org.leno.internal.train.TrainConfig;
+import org.leno.internal.train.TrainConfigResolver;
+import org.leno.internal.train.Trainer;
+import org.leno.internal.train.TrainingOutcome;
 
 /**
  * A training run started from code, configured exactly as {@code leno train} is: the same resolver

@@ -12,16 +12,16 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.interop.SafeTensors;
-import org.leno.model.Arch;
-import org.leno.model.ModelCard;
-import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
-import org.leno.model.ResidualNetwork;
-import org.leno.nn.NativeScope;
-import org.leno.nn.StateDict;
-import org.leno.predict.ModelFile;
-import org.leno.testing.Fixtures;
+import org.leno.internal.interop.SafeTensors;
+import org.leno.internal.model.Arch;
+import org.leno.internal.model.ModelCard;
+import org.leno.internal.model.ModelConfig;
+import org.leno.internal.model.ModelRegistry;
+import org.leno.internal.model.ResidualNetwork;
+import org.leno.internal.nn.NativeScope;
+import org.leno.internal.nn.StateDict;
+import org.leno.internal.predict.ModelFile;
+import org.leno.internal.testing.Fixtures;
 
 /**
  * {@link Classifier#evaluate} on the three images of fixtures/tta (classes a and b) with torchvision's

@@ -19,17 +19,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.interop.SafeTensors;
-import org.leno.model.Arch;
-import org.leno.model.ModelCard;
-import org.leno.model.ModelConfig;
-import org.leno.model.ModelRegistry;
-import org.leno.model.ResidualNetwork;
-import org.leno.nn.NativeScope;
-import org.leno.nn.Natives;
-import org.leno.nn.StateDict;
-import org.leno.predict.ModelFile;
-import org.leno.testing.Cli;
+import org.leno.internal.interop.SafeTensors;
+import org.leno.internal.model.Arch;
+import org.leno.internal.model.ModelCard;
+import org.leno.internal.model.ModelConfig;
+import org.leno.internal.model.ModelRegistry;
+import org.leno.internal.model.ResidualNetwork;
+import org.leno.internal.nn.NativeScope;
+import org.leno.internal.nn.Natives;
+import org.leno.internal.nn.StateDict;
+import org.leno.internal.predict.ModelFile;
+import org.leno.internal.testing.Cli;
 
 /** The library API's classifier on a LeNo-ResNet-50 of 10 classes at 24 x 24, shipped as safetensors with its card. */
 class ClassifierTest {

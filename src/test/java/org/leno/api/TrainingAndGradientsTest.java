@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.leno.interop.WeightFiles;
-import org.leno.testing.Cli;
+import org.leno.internal.interop.WeightFiles;
+import org.leno.internal.testing.Cli;
 
 /** Training from code with a listener, and gradient-norm ratios from code against `leno gradnorm`. */
 class TrainingAndGradientsTest {

@@ -1,5 +1,0 @@
-/**
- * Labelled image sources: a class-per-folder tree, the embedded and full Fashion-MNIST, dummy
- * images and subsets, and the choice among them by name. Uses {@code decode} only.
- */
-package org.leno.data.datasets;

@@ -1,8 +1,0 @@
-package org.leno.data.decode;
-
-/** An image file that cannot be decoded; the message names the file and the cause. */
-public final class UnreadableImageException extends RuntimeException {
-    public UnreadableImageException(String message) {
-        super(message);
-    }
-}
