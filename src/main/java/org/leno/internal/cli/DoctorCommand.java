@@ -7,24 +7,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.leno.internal.model.ModelConfig;
 import org.leno.internal.model.ModelRegistry;
 import org.leno.internal.model.ResidualNetwork;
+import org.leno.internal.nn.Autocast;
+import org.leno.internal.nn.ComputeDevice;
 import org.leno.internal.nn.KernelCheck;
 import org.leno.internal.nn.KernelGuard;
 import org.leno.internal.nn.KernelShape;
 import org.leno.internal.nn.KernelVerdict;
 import org.leno.internal.nn.MachineSignature;
 import org.leno.internal.nn.NativeScope;
+import org.leno.internal.train.Amp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "doctor", modelTransformer = ModelOptions.class,
@@ -35,9 +41,6 @@ import picocli.CommandLine.Spec;
                         + "--model_depth, --image-size, -b, --amp, --eval: that model's configurations, checked now "
                         + "if they were not yet (in child processes, so a crashing kernel is contained)."})
 final class DoctorCommand implements Callable<Integer> {
-    private static final List<String> MODEL_FLAGS = List.of("--arch", "--model_depth", "--image-size", "--batch-size",
-            "--amp", "--eval", "--n_classes");
-
     @Spec
     CommandSpec spec;
 
@@ -71,8 +74,7 @@ final class DoctorCommand implements Callable<Integer> {
         threads.apply();
         KernelGuard guard = KernelGuard.shared();
         MachineSignature machine = guard.signature();
-        ParseResult given = spec.commandLine().getParseResult();
-        boolean model = MODEL_FLAGS.stream().anyMatch(given::hasMatchedOption);
+        boolean model = modelGiven();
         List<KernelVerdict> verdicts = model ? modelVerdicts(guard) : guard.cachedVerdicts();
         if (json.json) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -89,6 +91,13 @@ final class DoctorCommand implements Callable<Integer> {
                 + "; a model's own: leno doctor -a ARCH --model_depth D --image-size S -b B [--amp bf16] [--eval]):");
         printVerdicts(verdicts);
         return 0;
+    }
+
+    /** Whether a flag that chooses the model was given: any but --threads and --json. */
+    private boolean modelGiven() {
+        Set<String> neutral = Stream.of(spec.mixins().get("threads"), spec.mixins().get("json"))
+                .flatMap(m -> m.options().stream()).map(OptionSpec::longestName).collect(Collectors.toSet());
+        return spec.commandLine().getParseResult().matchedOptions().stream().anyMatch(o -> !neutral.contains(o.longestName()));
     }
 
     private List<KernelVerdict> modelVerdicts(KernelGuard guard) {
@@ -110,15 +119,8 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private List<KernelShape> traced(ResidualNetwork net, Tensor x) {
-        if (amp.equals("none")) {
+        try (Autocast cast = Autocast.to(ComputeDevice.cpu(), Amp.valueOf(amp.toUpperCase(Locale.ROOT)).autocastType())) {
             return net.kernelShapes(x);
-        }
-        torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
-        torch.set_autocast_enabled(torch.DeviceType.CPU, true);
-        try {
-            return net.kernelShapes(x);
-        } finally {
-            torch.set_autocast_enabled(torch.DeviceType.CPU, false);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.leno.internal.train;
 
 import java.util.Locale;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Mixed precision of the training step: none (fp32), autocast to bfloat16 (CPU or CUDA), or autocast
@@ -14,6 +15,15 @@ public enum Amp {
     /** The step's loss scaler: float16's gradients underflow without one; float32 and bfloat16 need none. */
     public GradScaler newScaler() {
         return this == FP16 ? new GradScaler() : null;
+    }
+
+    /** The dtype the forward pass autocasts to; null for none. */
+    public torch.ScalarType autocastType() {
+        return switch (this) {
+            case NONE -> null;
+            case BF16 -> torch.ScalarType.BFloat16;
+            case FP16 -> torch.ScalarType.Half;
+        };
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.leno.internal.data.augment.BatchMix;
 import org.leno.internal.distributed.GradientSync;
 import org.leno.internal.interop.TensorData;
 import org.leno.internal.model.ResidualNetwork;
+import org.leno.internal.nn.Autocast;
 import org.leno.internal.nn.ComputeDevice;
 import org.leno.internal.nn.NativeScope;
 import org.leno.internal.nn.OpProfile;
@@ -141,7 +142,7 @@ public final class TrainStep {
             boolean syncs = sync != null && o.update();
             Tensor output;
             Tensor loss;
-            try (Autocast cast = Autocast.of(amp, device)) {
+            try (Autocast cast = Autocast.to(device, amp.autocastType())) {
                 if (syncs) {
                     sync.beforeForward();
                 }
@@ -227,34 +228,5 @@ public final class TrainStep {
         long[] targets = Arrays.stream(Tensors.toHost(labels).toDoubles()).mapToLong(d -> (long) d).toArray();
         int classes = (int) output.size(1);
         return Accuracy.hits(logits, targets, classes, 1, Math.min(5, classes));
-    }
-
-    /** Autocast for the forward pass, set on the thread that runs it, and undone after it. */
-    private static final class Autocast implements AutoCloseable {
-        private final ComputeDevice device;
-
-        private Autocast(ComputeDevice device, torch.ScalarType dtype) {
-            this.device = device;
-            torch.set_autocast_dtype(device.type(), dtype);
-            torch.set_autocast_enabled(device.type(), true);
-            torch.increment_nesting();
-        }
-
-        static Autocast of(Amp amp, ComputeDevice device) {
-            return switch (amp) {
-                case NONE -> null;
-                case BF16 -> new Autocast(device, torch.ScalarType.BFloat16);
-                case FP16 -> new Autocast(device, torch.ScalarType.Half);
-            };
-        }
-
-        @Override
-        public void close() {
-            // the cached low-precision weight copies would go stale after the optimizer updates the weights
-            if (torch.decrement_nesting() == 0) {
-                torch.clear_cache();
-            }
-            torch.set_autocast_enabled(device.type(), false);
-        }
     }
 }
