@@ -13,7 +13,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * What a run prints of its progress, as the reference prints it (torchvision's MetricLogger.log_every):
  * an "Epoch: [E][ i/N]" line every --print-freq training steps and a "{label}Test: [ i/N]" line every
  * --print-freq validation steps, each with its meters' last values and averages; the loader's line on
- * skipped images; the " * Acc@1 ... Acc@5 ..." line after each validation; and a progress bar per
+ * skipped images; the " * Acc@1 ... Acc@5 ..." line after each validation; in a distributed run, the
+ * line saying that every rank holds the same parameters after the epoch; and a progress bar per
  * training epoch with --progress when stdout is a terminal.
  */
 final class ProgressPrinter implements TrainingListener {
@@ -61,6 +62,11 @@ final class ProgressPrinter implements TrainingListener {
     public void onValidated(ValidatedEvent v, Control run) {
         note(v.skipped());
         out.printf(Locale.ROOT, " * %sAcc@1 %.3f Acc@5 %.3f%n", v.label(), v.metrics().acc1(), v.metrics().acc5());
+    }
+
+    @Override
+    public void onEpoch(EpochEvent e, Control run) {
+        e.ranksAgree().ifPresent(a -> out.printf("=> parameters identical on all %d ranks (crc32 %08x)%n", a.ranks(), a.crc32()));
     }
 
     @Override

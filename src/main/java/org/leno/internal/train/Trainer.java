@@ -17,6 +17,7 @@ import org.leno.internal.train.TrainingListener.EpochEvent;
 import org.leno.internal.train.TrainingListener.GradientNormEvent;
 import org.leno.internal.train.TrainingListener.Meters;
 import org.leno.internal.train.TrainingListener.Metrics;
+import org.leno.internal.train.TrainingListener.RanksAgree;
 import org.leno.internal.train.TrainingListener.StartEvent;
 import org.leno.internal.train.TrainingListener.StepEvent;
 import org.leno.internal.train.TrainingListener.TrainedEvent;
@@ -164,13 +165,11 @@ public final class Trainer {
             double valSeconds = valClock.seconds();
             boolean isBest = val.acc1() > best;
             best = Math.max(best, val.acc1());
-            if (parts.group() != null) {
-                long crc = parts.group().requireIdentical(parts.optimizer().params());
-                out.printf("=> parameters identical on all %d ranks (crc32 %08x)%n", parts.world(), crc);
-            }
+            Optional<RanksAgree> agree = parts.group() == null ? Optional.empty()
+                    : Optional.of(new RanksAgree(parts.world(), parts.group().requireIdentical(parts.optimizer().params())));
             int images = parts.trainLoader().batchesPerEpoch() * cfg.data().batchSize() * parts.world();
             EpochEvent e = new EpochEvent(epoch, train, val, valEma, best, isBest, lastLr, updates, trainSeconds, valSeconds,
-                    images / trainSeconds);
+                    images / trainSeconds, agree);
             listeners.forEach(l -> l.onEpoch(e, control));
         }
 

@@ -133,6 +133,9 @@ public interface TrainingListener {
      */
     record ValidatedEvent(String label, Metrics metrics, Optional<String> skipped) {}
 
+    /** The ranks of a distributed run hold identical parameters after an epoch (else the run fails): their CRC-32. */
+    record RanksAgree(int ranks, long crc32) {}
+
     /** A meter's last value and its average over the pass so far (by images; times by steps). */
     record Reading(double value, double average) {}
 
@@ -181,9 +184,11 @@ public interface TrainingListener {
      * @param trainSeconds the wall time of the epoch's training
      * @param valSeconds the wall time of its validation (the weight average's included)
      * @param trainImagesPerSecond training images per second over all ranks
+     * @param ranksAgree in a distributed run, the check that every rank holds the same parameters
      */
     record EpochEvent(int epoch, Metrics train, Metrics val, Optional<Metrics> valEma, double bestAcc1, boolean best,
-                      double lr, long updates, double trainSeconds, double valSeconds, double trainImagesPerSecond) {
+                      double lr, long updates, double trainSeconds, double valSeconds, double trainImagesPerSecond,
+                      Optional<RanksAgree> ranksAgree) {
 
         /** The epoch's wall time: training and validation. */
         public double seconds() {

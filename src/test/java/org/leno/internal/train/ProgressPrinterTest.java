@@ -7,8 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.leno.internal.train.TrainingListener.EpochEvent;
 import org.leno.internal.train.TrainingListener.Meters;
 import org.leno.internal.train.TrainingListener.Metrics;
+import org.leno.internal.train.TrainingListener.RanksAgree;
 import org.leno.internal.train.TrainingListener.Reading;
 import org.leno.internal.train.TrainingListener.StepEvent;
 import org.leno.internal.train.TrainingListener.TrainedEvent;
@@ -53,5 +55,15 @@ class ProgressPrinterTest {
                 "skipped 1 unreadable image",
                 "EMA Test: [0/2]\tTime  0.080 ( 0.090)\tLoss 2.2098e+01 (2.1980e+01)\tAcc@1   9.38 ( 10.94)\tAcc@5  50.00 ( 48.44)",
                 " * EMA Acc@1 10.938 Acc@5 48.438");
+    }
+
+    @Test
+    void aDistributedEpochSaysThatTheRanksAgree() {
+        Metrics m = new Metrics(1, 2, 3);
+        printer.onEpoch(new EpochEvent(0, m, m, Optional.empty(), 2, true, 0.1, 4, 1, 1, 64, Optional.empty()), r -> { });
+        printer.onEpoch(new EpochEvent(1, m, m, Optional.empty(), 2, false, 0.1, 8, 1, 1, 64,
+                Optional.of(new RanksAgree(2, 0x0badcafeL))), r -> { });
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines())
+                .containsExactly("=> parameters identical on all 2 ranks (crc32 0badcafe)");
     }
 }
