@@ -2,6 +2,7 @@ package org.leno.internal.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.leno.internal.config.Flags;
 import org.leno.internal.model.Arch;
 import org.leno.internal.model.ModelConfig;
@@ -60,11 +61,6 @@ public final class ModelOptions implements IModelTransformer {
 
     /** The model of each family, the other model flags as parsed ({@code flags} bound to the command). */
     static List<ModelConfig> configs(List<String> archs, Flags<ModelConfig> flags) {
-        List<ModelConfig> out = new ArrayList<>();
-        for (String a : archs) {
-            out.add(new ModelConfig(ModelRegistry.arch(a), flags.value("model_depth"), flags.value("n_classes"),
-                    flags.value("zero_init_residual"), flags.value("dropout")));
-        }
-        return out;
+        return archs.stream().map(a -> flags.build(Map.of(ARCH, ModelRegistry.arch(a)))).toList();
     }
 }

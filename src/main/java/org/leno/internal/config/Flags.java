@@ -289,10 +289,15 @@ public final class Flags<T extends Record> {
 
     /** Builds the record from the parsed values; the records' own checks give one-line errors. */
     public T build() {
-        return type.cast(build(type));
+        return build(Map.of());
     }
 
-    private Object build(Class<?> record) {
+    /** Builds the record, {@code given} holding the values of the flags left out by {@link #without}, by key. */
+    public T build(Map<String, ?> given) {
+        return type.cast(build(type, given));
+    }
+
+    private Object build(Class<?> record, Map<String, ?> given) {
         RecordComponent[] cs = record.getRecordComponents();
         Object[] values = new Object[cs.length];
         Class<?>[] types = new Class<?>[cs.length];
@@ -300,9 +305,13 @@ public final class Flags<T extends Record> {
             types[i] = cs[i].getType();
             Flag flag = cs[i].getAnnotation(Flag.class);
             if (flag != null && omitted.contains(key(flag))) {
-                throw new IllegalStateException(record.getSimpleName() + " cannot be built without its flag " + key(flag));
+                if (!given.containsKey(key(flag))) {
+                    throw new IllegalStateException(record.getSimpleName() + " cannot be built without its flag " + key(flag));
+                }
+                values[i] = given.get(key(flag));
+            } else {
+                values[i] = flag != null ? valueOf(flag, cs[i].getType()) : build(cs[i].getType(), given);
             }
-            values[i] = flag != null ? valueOf(flag, cs[i].getType()) : build(cs[i].getType());
         }
         try {
             Constructor<?> constructor = record.getDeclaredConstructor(types);

@@ -18,7 +18,6 @@ final class PassMeters {
     private final Meter top5 = new Meter();
     private final int epoch;
     private long end = System.nanoTime();
-    private double lastLoss;
     private int lastSize;
     private double lastSeconds;
 
@@ -52,7 +51,6 @@ final class PassMeters {
         losses.update(loss, n);
         top1.update(100.0 * hits1 / n, n);
         top5.update(100.0 * hits5 / n, n);
-        lastLoss = loss;
         lastSize = n;
     }
 
@@ -63,11 +61,6 @@ final class PassMeters {
         end = System.nanoTime();
         return new Meters(batchTime.reading(), dataTime == null ? null : dataTime.reading(), losses.reading(),
                 top1.reading(), top5.reading());
-    }
-
-    /** The last step's loss (its batch's mean). */
-    double lastLoss() {
-        return lastLoss;
     }
 
     /** The last step's images per second. */

@@ -209,8 +209,7 @@ public final class Trainer {
                 meters.record(r.loss(), r.hits1(), r.hits5(), batch.size());
             }
             Meters m = meters.stepDone();
-            StepEvent e = new StepEvent(epoch, i, batches, meters.lastLoss(), lastLr, m.time().value(),
-                    meters.lastImagesPerSecond(), o.update(), updates, m);
+            StepEvent e = new StepEvent(epoch, i, batches, lastLr, meters.lastImagesPerSecond(), o.update(), updates, m);
             listeners.forEach(l -> l.onStep(e, control));
             if (o.update()) {
                 StopRequest asked = i + 1 < batches ? stop : null; // at the epoch's end, after its checkpoint
@@ -264,10 +263,11 @@ public final class Trainer {
         private Metrics validate(ResidualNetwork model, String label) {
             model.eval();
             DataLoader loader = parts.valLoader();
-            PassMeters meters = PassMeters.validation();
+            PassMeters meters;
             Optional<String> skipped;
             try (DataLoader.Epoch epochData = loader.epoch(0);
                  DeviceFeed data = DeviceFeed.of(epochData, parts.device(), cfg.runtime().channelsLast())) {
+                meters = PassMeters.validation();
                 for (int i = 0; data.hasNext(); i++) {
                     try (Batch batch = data.next()) {
                         if (batch.real() > 0) {

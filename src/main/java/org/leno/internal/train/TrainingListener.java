@@ -159,16 +159,25 @@ public interface TrainingListener {
      * @param epoch the epoch, 0-based
      * @param step the step's index in the epoch, 0-based (a resumed epoch starts past 0)
      * @param stepsInEpoch the epoch's steps (batches)
-     * @param loss the step's loss (its batch's mean, before division by --accum-steps)
      * @param lr the learning rate of the step's update
-     * @param seconds the step's wall time, loading its batch included
      * @param imagesPerSecond this process's images of the step per second of it
      * @param update whether the step ended with an optimizer update (with --accum-steps K, every K-th does)
      * @param updates the optimizer updates of the run so far, this one included
      * @param meters the epoch's meters after the step
      */
-    record StepEvent(int epoch, int step, int stepsInEpoch, double loss, double lr, double seconds,
-                     double imagesPerSecond, boolean update, long updates, Meters meters) {}
+    record StepEvent(int epoch, int step, int stepsInEpoch, double lr, double imagesPerSecond, boolean update, long updates,
+                     Meters meters) {
+
+        /** The step's loss (its batch's mean, before division by --accum-steps). */
+        public double loss() {
+            return meters.loss().value();
+        }
+
+        /** The step's wall time, loading its batch included. */
+        public double seconds() {
+            return meters.time().value();
+        }
+    }
 
     /**
      * One epoch, trained and validated.

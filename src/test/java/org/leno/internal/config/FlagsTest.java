@@ -135,6 +135,10 @@ class FlagsTest {
         assertThat(bound.<Integer>value("count")).isEqualTo(7);
         assertThat(bound.<Boolean>value("fancy")).isTrue();
         assertThatThrownBy(bound::build).hasMessage("Shape cannot be built without its flag colour");
+        All built = bound.build(Map.of("colour", Colour.DARK_BLUE));
+        assertThat(built.shape().colour()).isEqualTo(Colour.DARK_BLUE);
+        assertThat(built.shape().count()).isEqualTo(7);
+        assertThat(built.shape().fancy()).isTrue();
         assertThatThrownBy(() -> Flags.of(All.class).without("colours")).hasMessage("All has no flag colours");
         CommandSpec given = CommandSpec.forAnnotatedObject(new Demo());
         variant.addTo(given);

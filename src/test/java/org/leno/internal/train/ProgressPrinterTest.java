@@ -39,7 +39,7 @@ class ProgressPrinterTest {
     @Test
     void trainingAndValidationLinesEveryPrintFreqStepsInTheReferencesFormat() {
         for (int i = 0; i < 12; i++) {
-            printer.onStep(new StepEvent(3, i, 12, 2.3456, 0.1, 0.5, 64, true, i + 1, TRAIN), r -> { });
+            printer.onStep(new StepEvent(3, i, 12, 0.1, 64, true, i + 1, TRAIN), r -> { });
         }
         printer.onTrainingEpoch(new TrainedEvent(3, new Metrics(2.5, 9.375, 43.75), 0.1,
                 Optional.of("skipped 1 unreadable image")), r -> { });
